@@ -2,6 +2,7 @@ package slo
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -25,26 +26,31 @@ func Evaluate(s *SLO, p *Policy, in Input) (Result, error) {
 		EvaluatedAt:   in.At,
 		Events:        in.Window,
 	}
-	budget := s.ErrorBudget()
+	// The budget as the exact decimal fraction num/den (budgetFraction): with
+	// 1 − 0.999 in floating point, thresholds met exactly were missed.
+	num, den := budgetFraction(s.Objective)
+	if num <= 0 || num > den {
+		return Result{}, fmt.Errorf("objective %g%% leaves no error budget: it must be above 0 and below 100", s.Objective)
+	}
 	windowSeconds := s.Window.Seconds()
-	r.BudgetTotalSeconds = windowSeconds * budget
+	r.BudgetTotalSeconds = windowSeconds * num / den
 
 	if err := checkCounts(s.Window.Text, in.Window); err != nil {
 		return Result{}, err
 	}
 	r.BudgetRemaining = 1
 	if in.Window.Total > 0 {
-		errorRatio := in.Window.Bad() / in.Window.Total
-		sli := 1 - errorRatio
+		sli := 1 - in.Window.Bad()/in.Window.Total
 		r.SLI = &sli
-		r.BudgetRemaining = 1 - errorRatio/budget
-		r.BurnRates[s.Window.Text] = errorRatio / budget
+		rate := burnRate(in.Window.Bad(), in.Window.Total, num, den)
+		r.BudgetRemaining = 1 - rate
+		r.BurnRates[s.Window.Text] = rate
 	} else {
 		r.Notes = append(r.Notes, fmt.Sprintf("no traffic in the %s window", s.Window.Text))
 	}
 	// W × (S − G) rewritten as W × B × remaining: the same number without the
 	// cancellation of subtracting two ratios close to 1.
-	r.BudgetRemainingSeconds = windowSeconds * budget * r.BudgetRemaining
+	r.BudgetRemainingSeconds = windowSeconds * num * r.BudgetRemaining / den
 
 	burn := map[time.Duration]float64{}
 	for _, w := range BurnWindows {
@@ -58,7 +64,7 @@ func Evaluate(s *SLO, p *Policy, in Input) (Result, error) {
 		if !ok || c.Total <= 0 {
 			continue
 		}
-		rate := (c.Bad() / c.Total) / budget
+		rate := burnRate(c.Bad(), c.Total, num, den)
 		burn[w] = rate
 		if w != s.Window.Duration {
 			r.BurnRates[WindowLabel(w)] = rate
@@ -100,6 +106,10 @@ func Evaluate(s *SLO, p *Policy, in Input) (Result, error) {
 }
 
 func checkCounts(window string, c Counts) error {
+	// NaN passes every comparison below and would be read as "no traffic".
+	if math.IsNaN(c.Good) || math.IsNaN(c.Total) || math.IsInf(c.Good, 0) || math.IsInf(c.Total, 0) {
+		return fmt.Errorf("event count over %s is not a finite number (good %g, total %g)", window, c.Good, c.Total)
+	}
 	if c.Total < 0 || c.Good < 0 {
 		return fmt.Errorf("negative event count over %s (good %g, total %g)", window, c.Good, c.Total)
 	}

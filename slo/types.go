@@ -61,11 +61,19 @@ type SLO struct {
 	Line int    `json:"-"`
 }
 
-// ObjectiveRatio returns the objective as a ratio: 0.999 for 99.9.
-func (s *SLO) ObjectiveRatio() float64 { return s.Objective / 100 }
+// ObjectiveRatio returns the objective as a ratio: 0.999 for 99.9 (not the
+// 0.9990000000000001 that 99.9/100 gives; see budgetFraction).
+func (s *SLO) ObjectiveRatio() float64 {
+	num, den := budgetFraction(s.Objective)
+	return (den - num) / den
+}
 
-// ErrorBudget returns 1 - objective ratio.
-func (s *SLO) ErrorBudget() float64 { return 1 - s.Objective/100 }
+// ErrorBudget returns 1 - objective ratio, as the nearest float64 to the
+// decimal value: 0.001 for 99.9.
+func (s *SLO) ErrorBudget() float64 {
+	num, den := budgetFraction(s.Objective)
+	return num / den
+}
 
 // Alerting holds per-SLO options for the generated alert rules.
 type Alerting struct {

@@ -1,0 +1,36 @@
+package slo
+
+import "math"
+
+// budgetFraction returns the error budget of an objective written in percent as
+// the exact fraction num/den of two integers held in float64s: 99.9 gives 1/1000.
+//
+// Why: 1 − 99.9/100 is 0.0009999999999998899 in binary floating point, so one
+// bad request in a thousand read as a remaining budget of −1.1e-13 (frozen
+// instead of at-risk), 0.5 remaining read as 0.49999999999994 (caution instead
+// of healthy), and a burn rate of exactly 14.4 read as 14.400000000001585 (a
+// page that must not fire). Objectives are decimals people type; keeping the
+// budget as a decimal fraction makes every ratio below a single rounding of
+// exact integers, so "exactly at the threshold" stays exactly at it.
+func budgetFraction(objectivePercent float64) (num, den float64) {
+	gap := 100 - objectivePercent
+	scale := 100.0 // the percent sign
+	// Six decimals in the percent (99.999999) is far past any real objective;
+	// beyond that the objective is not a typed decimal and plain arithmetic is
+	// as good as anything.
+	for range 7 {
+		n := math.Round(gap)
+		if math.Abs(gap-n) < 1e-6 {
+			return n, scale
+		}
+		gap *= 10
+		scale *= 10
+	}
+	return 100 - objectivePercent, 100
+}
+
+// burnRate is (bad/total)/(1 − objective), computed as one division of two
+// products that are exact for integer counts below 2^53/den.
+func burnRate(bad, total, num, den float64) float64 {
+	return (bad * den) / (total * num)
+}
