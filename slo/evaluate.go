@@ -40,11 +40,14 @@ func Evaluate(s *SLO, p *Policy, in Input) (Result, error) {
 	}
 	r.BudgetRemaining = 1
 	if in.Window.Total > 0 {
-		sli := 1 - in.Window.Bad()/in.Window.Total
+		// Each figure is one division of exact products, not 1 − x: with
+		// 1 − 1.2 the remaining budget would read −0.19999999999999996.
+		sli := in.Window.Good / in.Window.Total
 		r.SLI = &sli
-		rate := burnRate(in.Window.Bad(), in.Window.Total, num, den)
-		r.BudgetRemaining = 1 - rate
-		r.BurnRates[s.Window.Text] = rate
+		consumedScaled := in.Window.Bad() * den
+		allowedScaled := in.Window.Total * num
+		r.BudgetRemaining = (allowedScaled - consumedScaled) / allowedScaled
+		r.BurnRates[s.Window.Text] = consumedScaled / allowedScaled
 	} else {
 		r.Notes = append(r.Notes, fmt.Sprintf("no traffic in the %s window", s.Window.Text))
 	}

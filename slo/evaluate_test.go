@@ -133,10 +133,12 @@ func TestEvaluateBudget(t *testing.T) {
 			if r.SLI == nil {
 				t.Fatalf("SLI = nil, want %v", tt.wantSLI)
 			}
-			if !near(*r.SLI, tt.wantSLI) {
+			if *r.SLI != tt.wantSLI {
 				t.Errorf("SLI = %v, want %v", *r.SLI, tt.wantSLI)
 			}
-			if !near(r.BudgetRemaining, tt.wantRemaining) {
+			// Exact: remaining is one rounding of the same fraction the
+			// constant is, so even the last bit must agree.
+			if r.BudgetRemaining != tt.wantRemaining {
 				t.Errorf("BudgetRemaining = %v, want %v", r.BudgetRemaining, tt.wantRemaining)
 			}
 			if !near(r.BudgetRemainingSeconds, tt.wantSeconds) {
