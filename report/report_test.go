@@ -19,7 +19,6 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 var reportAt = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 
-
 func events(total, bad float64) slo.Counts { return slo.Counts{Good: total - bad, Total: total} }
 
 func evaluated(t *testing.T, name, service string, objective float64, window time.Duration, at time.Time,
