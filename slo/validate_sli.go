@@ -181,4 +181,3 @@ func decodeTimeSlice(r reporter, n *yaml.Node) *TimeSliceSLI {
 	}
 	return ts
 }
-
