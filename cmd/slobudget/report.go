@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+
+	"github.com/slobudget/slobudget/exporter"
+	"github.com/slobudget/slobudget/report"
+	"github.com/slobudget/slobudget/slo"
+)
+
+type reportCmd struct {
+	files  *[]string
+	prom   promFlags
+	format *string
+	at     *string
+	log    logFlags
+}
+
+func newReportCmd(app *kingpin.Application) command {
+	c := app.Command("report", "Evaluate every SLO once and print budgets, states, burn and forecast.")
+	return &reportCmd{
+		files:  configFlag(c),
+		prom:   addPromFlags(c),
+		format: c.Flag("format", "Output format.").Default("table").Enum("table", "markdown", "json"),
+		at:     c.Flag("time", "Evaluation time, RFC3339 (default: now).").String(),
+		log:    addLogFlags(c),
+	}
+}
+
+func (c *reportCmd) name() string { return "report" }
+
+func (c *reportCmd) run(stdout, stderr io.Writer) int {
+	logger, _, err := newLogger(*c.log.level, *c.log.format, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	at := time.Now()
+	if *c.at != "" {
+		if at, err = time.Parse(time.RFC3339, *c.at); err != nil {
+			fmt.Fprintf(stderr, "--time: %v\n", err)
+			return 2
+		}
+	}
+	cfg, err := slo.LoadFiles(*c.files...)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	q, err := exporter.NewPromQuerier(c.prom.options(), nil)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	eng, err := exporter.NewEngine(cfg, exporter.EngineOptions{Querier: q, Logger: logger, OneShot: true, Concurrency: *c.prom.concurrency})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	failed := eng.EvaluateAt(context.Background(), at)
+	if err := report.Write(stdout, *c.format, eng.Results(), eng.Instant(at)); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if failed > 0 {
+		fmt.Fprintf(stderr, "%d SLO(s) could not be evaluated; see their errors above\n", failed)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+	"github.com/prometheus/exporter-toolkit/web"
+	"go.uber.org/zap"
+
+	"github.com/slobudget/slobudget/exporter"
+)
+
+// logFlags are --log.level and --log.format, shared by the long-running commands.
+type logFlags struct {
+	level, format *string
+}
+
+func addLogFlags(c *kingpin.CmdClause) logFlags {
+	return logFlags{
+		level:  c.Flag("log.level", "Only log messages at or above this level: debug, info, warn, error.").Default("info").Enum("debug", "info", "warn", "error"),
+		format: c.Flag("log.format", "Log format: logfmt or json.").Default("logfmt").Enum("logfmt", "json"),
+	}
+}
+
+// promFlags say how to reach Prometheus.
+type promFlags struct {
+	url, httpConfig *string
+	timeout         *time.Duration
+	concurrency     *int
+}
+
+func addPromFlags(c *kingpin.CmdClause) promFlags {
+	return promFlags{
+		url:         c.Flag("prometheus.url", "Prometheus-compatible query API base URL (Prometheus, Thanos Query, Mimir/Cortex with its prefix).").Required().String(),
+		httpConfig:  c.Flag("prometheus.http-config.file", "Optional YAML in Prometheus's http_config format: bearer_token_file, basic_auth, tls_config, http_headers (e.g. X-Scope-OrgID), proxy_url.").ExistingFile(),
+		timeout:     c.Flag("prometheus.timeout", "Timeout of one query.").Default("30s").Duration(),
+		concurrency: c.Flag("query.concurrency", "Maximum queries in flight to Prometheus.").Default("8").Int(),
+	}
+}
+
+func (p promFlags) options() exporter.PromOptions {
+	return exporter.PromOptions{URL: *p.url, HTTPConfigFile: *p.httpConfig, Timeout: *p.timeout, Concurrency: *p.concurrency}
+}
+
+// webFlags are --web.listen-address and --web.config.file.
+type webFlags struct {
+	listen     *[]string
+	configFile *string
+}
+
+func addWebFlags(c *kingpin.CmdClause) webFlags {
+	return webFlags{
+		listen:     c.Flag("web.listen-address", "Address to listen on; repeatable.").Default(":9912").Strings(),
+		configFile: c.Flag("web.config.file", "Exporter-toolkit web config (TLS, basic auth).").Default("").String(),
+	}
+}
+
+type serveCmd struct {
+	files    *[]string
+	prom     promFlags
+	web      webFlags
+	log      logFlags
+	interval *time.Duration
+}
+
+func newServeCmd(app *kingpin.Application) command {
+	c := app.Command("serve", "Evaluate every SLO on a loop; serve /metrics, the JSON API and a status page.")
+	return &serveCmd{
+		files:    configFlag(c),
+		prom:     addPromFlags(c),
+		web:      addWebFlags(c),
+		log:      addLogFlags(c),
+		interval: c.Flag("eval.interval", "Evaluation interval; must divide 5m (10s, 15s, 30s, 1m, 5m).").Default("30s").Duration(),
+	}
+}
+
+func (c *serveCmd) name() string { return "serve" }
+
+func (c *serveCmd) run(_, stderr io.Writer) int {
+	logger, slogger, err := newLogger(*c.log.level, *c.log.format, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	d, err := exporter.NewDaemon(exporter.DaemonOptions{
+		ConfigFiles: *c.files, Prometheus: c.prom.options(), Step: *c.interval, Logger: logger,
+	})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	return serveDaemon(d, c.web, logger, slogger)
+}
+
+// serveDaemon runs the evaluation loop and the HTTP server until SIGINT or
+// SIGTERM; SIGHUP reloads the config.
+func serveDaemon(d *exporter.Daemon, wf webFlags, logger *zap.Logger, slogger *slog.Logger) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	go func() {
+		for range hup {
+			_ = d.Reload()
+		}
+	}()
+	go d.Engine.Run(ctx)
+
+	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() {
+		errc <- web.ListenAndServe(srv, &web.FlagConfig{WebListenAddresses: wf.listen, WebConfigFile: wf.configFile, WebSystemdSocket: new(bool)}, slogger)
+	}()
+	logger.Info("slobudget serving", zap.Strings("listen", *wf.listen))
+	select {
+	case err := <-errc:
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("HTTP server failed", zap.Error(err))
+			return 1
+		}
+	case <-ctx.Done():
+		logger.Info("shutting down")
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdownCtx)
+	}
+	return 0
+}

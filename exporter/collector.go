@@ -1,0 +1,114 @@
+package exporter
+
+import (
+	"math"
+	"sort"
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/slobudget/slobudget/slo"
+)
+
+// sloLabels is the label list every SLO series starts with.
+var sloLabels = []string{"service", "slo"}
+
+func desc(name, help string, extra ...string) *prometheus.Desc {
+	return prometheus.NewDesc(name, help, append(append([]string{}, sloLabels...), extra...), nil)
+}
+
+var (
+	objectiveDesc       = desc("slo_objective_ratio", "The SLO's objective as a ratio (0.999 for 99.9%).")
+	sliDesc             = desc("slo_sli_ratio", "Good events over all events in the SLO window. Absent when the window saw no traffic.")
+	windowEventsDesc    = desc("slo_window_events", "Events counted over the SLO window, by result (good, bad).", "result")
+	budgetRatioDesc     = desc("slo_error_budget_remaining_ratio", "Share of the error budget left: 1 - (bad/total)/(1 - objective). Negative when overspent.")
+	budgetSecondsDesc   = desc("slo_error_budget_remaining_seconds", "Budget left as seconds of full outage: window x (SLI - objective). Negative when overspent.")
+	burnRateDesc        = desc("slo_burn_rate", "Error ratio over the window divided by the error budget; 1 spends the budget exactly over the SLO window. Absent for windows without traffic.", "window")
+	exhaustionDesc      = desc("slo_error_budget_exhaustion_seconds", "Time until the budget is spent at the last hour's burn rate: +Inf when not burning, 0 when exhausted.")
+	alertActiveDesc     = desc("slo_alert_active", "1 while the multiwindow multi-burn-rate condition of that severity holds.", "severity")
+	policyStateDesc     = desc("slo_policy_state", "1 for the SLO's current error-budget policy state, 0 for the policy's other states.", "state")
+	featureFreezeDesc   = desc("slo_feature_freeze", "1 while the current policy state freezes feature work.")
+	featureCapacityDesc = desc("slo_feature_capacity_ratio", "Share of engineering capacity the current policy state allows for feature work.")
+	evalSuccessDesc     = desc("slo_evaluation_success", "1 if the last evaluation of this SLO got all its data; 0 means the other numbers are stale or absent.")
+	lastEvalDesc        = desc("slo_last_evaluation_timestamp_seconds", "When this SLO's numbers were last computed successfully.")
+)
+
+// infoLabels are slo_info's fixed labels after service and slo; user labels follow.
+var infoLabels = []string{"objective", "window", "policy"}
+
+// sloCollector turns the engine's latest results into const metrics at
+// scrape time, so a scrape never waits for Prometheus.
+type sloCollector struct {
+	engine *Engine
+}
+
+func (c sloCollector) Describe(ch chan<- *prometheus.Desc) {
+	// Unchecked collector: slo_info's label set depends on the SLOs' labels.
+}
+
+func (c sloCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, r := range c.engine.Results() {
+		collectResult(ch, r)
+	}
+}
+
+func collectResult(ch chan<- prometheus.Metric, r slo.Result) {
+	base := []string{r.Service, r.Name}
+	gauge := func(d *prometheus.Desc, v float64, extra ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, append(append([]string{}, base...), extra...)...)
+	}
+
+	userKeys := make([]string, 0, len(r.Labels))
+	for k := range r.Labels {
+		userKeys = append(userKeys, k)
+	}
+	sort.Strings(userKeys)
+	infoVals := []string{strconv.FormatFloat(r.Objective, 'f', -1, 64), r.Window, r.Policy}
+	for _, k := range userKeys {
+		infoVals = append(infoVals, r.Labels[k])
+	}
+	infoDesc := prometheus.NewDesc("slo_info", "Static facts about the SLO; always 1.",
+		append(append(append([]string{}, sloLabels...), infoLabels...), userKeys...), nil)
+	gauge(infoDesc, 1, infoVals...)
+	gauge(objectiveDesc, r.Objective)
+	gauge(evalSuccessDesc, boolFloat(r.Error == ""))
+
+	if r.EvaluatedAt.IsZero() {
+		return // never computed: no numbers to show, and none invented
+	}
+	gauge(lastEvalDesc, float64(r.EvaluatedAt.UnixMilli())/1000)
+	if r.SLI != nil {
+		gauge(sliDesc, *r.SLI)
+	}
+	gauge(windowEventsDesc, r.Events.Good, "good")
+	gauge(windowEventsDesc, r.Events.Bad(), "bad")
+	gauge(budgetRatioDesc, r.BudgetRemaining)
+	gauge(budgetSecondsDesc, r.BudgetRemainingSeconds)
+	windows := make([]string, 0, len(r.BurnRates))
+	for w := range r.BurnRates {
+		windows = append(windows, w)
+	}
+	sort.Strings(windows)
+	for _, w := range windows {
+		gauge(burnRateDesc, r.BurnRates[w], w)
+	}
+	exhaustion := math.Inf(1)
+	if r.ExhaustionSeconds != nil {
+		exhaustion = *r.ExhaustionSeconds
+	}
+	gauge(exhaustionDesc, exhaustion)
+	gauge(alertActiveDesc, boolFloat(r.Alerts.Page), "page")
+	gauge(alertActiveDesc, boolFloat(r.Alerts.Ticket), "ticket")
+	for _, st := range r.PolicyStates {
+		gauge(policyStateDesc, boolFloat(st == r.PolicyState), st)
+	}
+	gauge(featureFreezeDesc, boolFloat(r.FeatureFreeze))
+	gauge(featureCapacityDesc, r.FeatureShare)
+}
+
+func boolFloat(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

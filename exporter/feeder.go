@@ -1,0 +1,148 @@
+package exporter
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/slobudget/slobudget/slo"
+)
+
+// feeder turns the raw samples of one selector into increments on one or
+// more ledgers.
+type feeder interface {
+	// ingest processes samples up to and including upTo (ms). Samples may
+	// overlap earlier calls; feeders skip what they have seen.
+	ingest(m model.Matrix, upTo int64)
+	// prune forgets per-series state older than before.
+	prune(before int64)
+	// fresh returns an empty feeder of the same kind writing to the given
+	// ledgers (same count and order as this one's).
+	fresh(out []*ledger) feeder
+}
+
+// counterFeeder feeds one ledger with the summed, reset-corrected increments
+// of every series a counter selector matches.
+type counterFeeder struct {
+	state *counterState
+	out   *ledger
+}
+
+func newCounterFeeder(out *ledger) *counterFeeder {
+	return &counterFeeder{state: newCounterState(), out: out}
+}
+
+func (f *counterFeeder) ingest(m model.Matrix, upTo int64) {
+	for _, ss := range m {
+		vals := ss.Values
+		if n := len(vals); n > 0 && int64(vals[n-1].Timestamp) > upTo {
+			vals = vals[:sort.Search(n, func(i int) bool { return int64(vals[i].Timestamp) > upTo })]
+		}
+		f.state.feed(ss.Metric.Fingerprint(), vals, f.out.add)
+	}
+}
+
+func (f *counterFeeder) prune(before int64) { f.state.prune(before) }
+
+func (f *counterFeeder) fresh(out []*ledger) feeder { return newCounterFeeder(out[0]) }
+
+// timesliceFeeder counts time slices of a gauge: a slice (end-slice, end] has
+// data when any series has a sample in it, and is good when, for every series
+// with data, the last sample in the slice satisfies the condition. A slice is
+// counted once it is complete (its end is at or before what has been read).
+type timesliceFeeder struct {
+	op        string
+	threshold float64
+	slice     int64
+	good      *ledger
+	total     *ledger
+	pending   map[int64]*sliceAgg // keyed by slice end
+	lastSeen  map[model.Fingerprint]int64
+	doneUpTo  int64 // slices ending at or before this are counted
+}
+
+type sliceAgg struct {
+	last map[model.Fingerprint]model.SamplePair
+}
+
+func newTimesliceFeeder(ts *slo.TimeSliceSLI, good, total *ledger) *timesliceFeeder {
+	return &timesliceFeeder{
+		op: ts.Op, threshold: ts.Threshold, slice: ts.Slice.Milliseconds(),
+		good: good, total: total,
+		pending: map[int64]*sliceAgg{}, lastSeen: map[model.Fingerprint]int64{},
+	}
+}
+
+func (f *timesliceFeeder) fresh(out []*ledger) feeder {
+	c := newTimesliceFeeder(&slo.TimeSliceSLI{Op: f.op, Threshold: f.threshold}, out[0], out[1])
+	c.slice = f.slice
+	return c
+}
+
+func (f *timesliceFeeder) ingest(m model.Matrix, upTo int64) {
+	for _, ss := range m {
+		fp := ss.Metric.Fingerprint()
+		for _, s := range ss.Values {
+			ts := int64(s.Timestamp)
+			if ts > upTo || ts <= f.lastSeen[fp] {
+				continue
+			}
+			end := ceilTo(ts, f.slice)
+			if end <= f.doneUpTo {
+				continue // a late sample for a slice already counted
+			}
+			agg := f.pending[end]
+			if agg == nil {
+				agg = &sliceAgg{last: map[model.Fingerprint]model.SamplePair{}}
+				f.pending[end] = agg
+			}
+			agg.last[fp] = s
+			f.lastSeen[fp] = ts
+		}
+	}
+	complete := upTo - upTo%f.slice
+	for end, agg := range f.pending {
+		if end > complete {
+			continue
+		}
+		good := true
+		for _, s := range agg.last {
+			if !compare(f.op, float64(s.Value), f.threshold) {
+				good = false
+			}
+		}
+		f.total.add(end, 1)
+		if good {
+			f.good.add(end, 1)
+		}
+		delete(f.pending, end)
+	}
+	f.doneUpTo = max(f.doneUpTo, complete)
+}
+
+func (f *timesliceFeeder) prune(before int64) {
+	for fp, ts := range f.lastSeen {
+		if ts < before {
+			delete(f.lastSeen, fp)
+		}
+	}
+}
+
+func compare(op string, v, threshold float64) bool {
+	switch op {
+	case "<":
+		return v < threshold
+	case "<=":
+		return v <= threshold
+	case ">":
+		return v > threshold
+	case ">=":
+		return v >= threshold
+	case "==":
+		return v == threshold
+	case "!=":
+		return v != threshold
+	}
+	panic(fmt.Sprintf("unknown comparison %q", op))
+}
