@@ -1,0 +1,170 @@
+package rules
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/slobudget/slobudget/slo"
+)
+
+// Recorded series. Each carries exactly service and slo (plus window or
+// result where named): user labels stay off them so that editing an SLO's
+// labels never forks the running sums' history; alerts carry them instead.
+const (
+	metricTotal            = "slo:total_events:running_sum"
+	metricBad              = "slo:bad_events:running_sum"
+	metricBurn             = "slo:burn_rate:ratio"
+	metricSLI              = "slo:sli:ratio"
+	metricEvents           = "slo:window_events:count"
+	metricObjective        = "slo:objective:ratio"
+	metricRemaining        = "slo:error_budget_remaining:ratio"
+	metricRemainingSeconds = "slo:error_budget_remaining:seconds"
+	metricExhaustion       = "slo:error_budget_exhaustion:seconds"
+)
+
+// sloRules holds what every rule of one SLO's group needs.
+type sloRules struct {
+	s        *slo.SLO
+	policy   *slo.Policy
+	opts     Options
+	c        counters
+	num, den float64
+	// sel is the {service=...,slo=...} matcher set of this SLO's series.
+	sel string
+}
+
+func newSLORules(s *slo.SLO, opts Options) (*sloRules, error) {
+	c, err := sliCounters(s)
+	if err != nil {
+		return nil, err
+	}
+	n, d := budgetFraction(s.Objective)
+	if n <= 0 || n >= d {
+		return nil, fmt.Errorf("objective %g%% leaves no error budget: it must be above 0 and below 100", s.Objective)
+	}
+	for _, w := range windows(s) {
+		if w%opts.Interval != 0 {
+			return nil, fmt.Errorf("window %s is not a whole number of evaluation intervals (%s)", slo.WindowLabel(w), opts.Interval)
+		}
+	}
+	return &sloRules{
+		s: s, opts: opts, c: c, num: n, den: d,
+		sel: fmt.Sprintf("{service=%s,slo=%s}", strconv.Quote(s.Service), strconv.Quote(s.Name)),
+	}, nil
+}
+
+// windows are the burn windows plus the SLO window, shortest first, each once.
+func windows(s *slo.SLO) []time.Duration {
+	out := []time.Duration{}
+	for _, w := range slo.BurnWindows {
+		if w < s.Window.Duration {
+			out = append(out, w)
+		}
+	}
+	return append(out, s.Window.Duration)
+}
+
+// windowLabel spells a window as the daemon does: the SLO window as the
+// config wrote it, the others the Prometheus way.
+func (r *sloRules) windowLabel(w time.Duration) string {
+	if w == r.s.Window.Duration {
+		return r.s.Window.Text
+	}
+	return slo.WindowLabel(w)
+}
+
+func (r *sloRules) labels(extra ...string) map[string]string {
+	l := map[string]string{"service": r.s.Service, "slo": r.s.Name}
+	for i := 0; i+1 < len(extra); i += 2 {
+		l[extra[i]] = extra[i+1]
+	}
+	return l
+}
+
+// recording returns the recording rules, in dependency order: Prometheus
+// evaluates a group's rules one after another and each sees the samples the
+// earlier ones wrote at the same instant.
+func (r *sloRules) recording() []rule {
+	var out []rule
+	badDelta := delta(r.c.bad, r.opts.Interval, r.opts.Delay)
+	if r.c.bad == "" {
+		badDelta = fmt.Sprintf("(\n  (%s or vector(0))\n  -\n  (%s or vector(0))\n)",
+			indent(delta(r.c.total, r.opts.Interval, r.opts.Delay), 2),
+			indent(delta(r.c.good, r.opts.Interval, r.opts.Delay), 2))
+	}
+	out = append(out,
+		rule{Record: metricTotal, Expr: r.runningSum(metricTotal, delta(r.c.total, r.opts.Interval, r.opts.Delay)), Labels: r.labels()},
+		rule{Record: metricBad, Expr: r.runningSum(metricBad, badDelta), Labels: r.labels()},
+	)
+	for _, w := range windows(r.s) {
+		out = append(out, rule{
+			Record: metricBurn,
+			Expr: fmt.Sprintf("(\n  %s\n  * %s\n)\n/\n(\n  (\n    %s\n    > 0\n  )\n  * %s\n)",
+				indent(r.count(metricBad, w), 2), num(r.den), indent(r.count(metricTotal, w), 4), num(r.num)),
+			Labels: r.labels("window", r.windowLabel(w)),
+		})
+	}
+	W := r.s.Window.Duration
+	wl := r.windowLabel(W)
+	out = append(out,
+		rule{Record: metricEvents,
+			Expr:   fmt.Sprintf("%s\n-\n%s", r.count(metricTotal, W), r.count(metricBad, W)),
+			Labels: r.labels("window", wl, "result", "good")},
+		rule{Record: metricEvents,
+			Expr:   r.count(metricBad, W),
+			Labels: r.labels("window", wl, "result", "bad")},
+		rule{Record: metricSLI,
+			Expr: fmt.Sprintf("1 - %s / (%s > 0)",
+				r.one(metricEvents, "window", wl, "result", "bad"),
+				r.count(metricTotal, W)),
+			Labels: r.labels("window", wl)},
+		rule{Record: metricObjective,
+			Expr:   fmt.Sprintf("vector(%s)", num((r.den-r.num)/r.den)),
+			Labels: r.labels()},
+		// No traffic in the whole window spends nothing: the budget stays full.
+		rule{Record: metricRemaining,
+			Expr:   fmt.Sprintf("(1 - %s)\nor\nvector(1)", r.one(metricBurn, "window", wl)),
+			Labels: r.labels()},
+		// W × num × remaining / den, in the daemon's order of operations.
+		rule{Record: metricRemainingSeconds,
+			Expr:   fmt.Sprintf("%s * %s * %s / %s", num(W.Seconds()), num(r.num), r.one(metricRemaining), num(r.den)),
+			Labels: r.labels()},
+		// 0 once spent; remaining × W / burn(1h) while burning; +Inf when the
+		// last hour burned nothing or had no traffic.
+		rule{Record: metricExhaustion,
+			Expr: fmt.Sprintf("(%s <= 0) * 0 + 0\nor\n%s * %s / (%s > 0)\nor\nvector(+Inf)",
+				r.one(metricRemaining), r.one(metricRemaining), num(W.Seconds()),
+				r.one(metricBurn, "window", r.windowLabel(time.Hour))),
+			Labels: r.labels()},
+	)
+	return out
+}
+
+// runningSum adds this step's delta to the series' own previous sample: a
+// counter of events since the rules started that never resets, so any
+// window's count is two samples apart. last_over_time bridges gaps in the
+// series up to Continuity and skips the stale markers a rule reload writes.
+func (r *sloRules) runningSum(metric, step string) string {
+	return fmt.Sprintf("(\n  sum(last_over_time(%s%s[%s]))\n  or\n  vector(0)\n)\n+\n(\n  %s\n  or\n  vector(0)\n)",
+		metric, r.sel, dur(r.opts.Continuity), indent(step, 2))
+}
+
+// count is the number of events a running sum grew by over the last w. Before
+// the running sum has w of history it counts since the running sum started:
+// right for a new service, and `slobudget rules backfill` (see README.md)
+// writes the history for one that already had traffic.
+func (r *sloRules) count(metric string, w time.Duration) string {
+	return fmt.Sprintf("(\n  sum(%s%s)\n  -\n  (sum(last_over_time(%s%s[%s] offset %s)) or vector(0))\n)",
+		metric, r.sel, metric, r.sel, dur(r.opts.Continuity), dur(w))
+}
+
+// one selects one of this SLO's recorded series, without labels, so that it
+// combines with the label-less expressions around it.
+func (r *sloRules) one(metric string, extra ...string) string {
+	sel := r.sel[:len(r.sel)-1]
+	for i := 0; i+1 < len(extra); i += 2 {
+		sel += fmt.Sprintf(",%s=%s", extra[i], strconv.Quote(extra[i+1]))
+	}
+	return fmt.Sprintf("sum(%s%s})", metric, sel)
+}
