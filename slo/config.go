@@ -77,7 +77,11 @@ func decodeFile(file string, data []byte, errs *[]ConfigError) fileConfig {
 		top.errorf(doc, "", "empty config: define at least one SLO under slos:")
 		return fc
 	}
+	before := len(*errs)
 	f, ok := top.mapping(doc, "", "policies", "slos")
+	// A misspelt top-level key is the real problem; "no slos" would only
+	// repeat it.
+	misspelt := len(*errs) > before
 	if !ok {
 		return fc
 	}
@@ -96,7 +100,7 @@ func decodeFile(file string, data []byte, errs *[]ConfigError) fileConfig {
 		}
 		fc.slos = append(fc.slos, s)
 	}
-	if !f.has("slos") && !f.has("policies") {
+	if !f.has("slos") && !f.has("policies") && !misspelt {
 		top.errorf(f.node, "", "no slos defined: define at least one SLO under slos:")
 	}
 	return fc

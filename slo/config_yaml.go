@@ -246,11 +246,13 @@ func contains(list []string, s string) bool {
 }
 
 // suggestion names the known field a misspelt key most likely meant, by
-// case-insensitive match or a small edit distance, else lists all of them.
+// case-insensitive match, a shared prefix or a small edit distance, else
+// lists all of them.
 func suggestion(key string, known []string) string {
 	best, bestDist := "", 3
 	for _, k := range known {
-		if strings.EqualFold(k, key) {
+		lk, lkey := strings.ToLower(k), strings.ToLower(key)
+		if lk == lkey || (len(key) >= 4 && (strings.HasPrefix(lk, lkey) || strings.HasPrefix(lkey, lk))) {
 			return fmt.Sprintf(" (did you mean %q?)", k)
 		}
 		if d := editDistance(strings.ToLower(k), strings.ToLower(key)); d < bestDist {
