@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The one command that tests slobudget, locally and in CI.
+#
+# It installs what the end-to-end tests run against when it is missing (the
+# real Prometheus + promtool, Alertmanager, and Chromium for the status page),
+# then checks formatting, vets, and runs every test with SLOBUDGET_E2E=require
+# so that a missing binary fails instead of skipping.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/bin/$1" ]; }
+
+missing=()
+for bin in prometheus promtool prometheus-alertmanager; do
+	have "$bin" || missing+=("$bin")
+done
+have chromium || have chromium-browser || missing+=(chromium)
+
+if ((${#missing[@]})); then
+	echo "test.sh: missing ${missing[*]}; installing from Debian's packages" >&2
+	if ! command -v apt-get >/dev/null 2>&1; then
+		echo "test.sh: apt-get not found; install prometheus, prometheus-alertmanager and chromium yourself" >&2
+		exit 1
+	fi
+	sudo=()
+	if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
+	"${sudo[@]}" apt-get update
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+		prometheus prometheus-alertmanager chromium
+fi
+
+export SLOBUDGET_E2E=require
+status=0
+
+echo "test.sh: gofmt" >&2
+unformatted=$(gofmt -l .)
+if [ -n "$unformatted" ]; then
+	echo "test.sh: not gofmt-formatted (run gofmt -w):" >&2
+	echo "$unformatted" >&2
+	status=1
+fi
+
+# Every step runs even after a failure, so one run shows all problems.
+echo "test.sh: go vet ./..." >&2
+go vet ./... || status=1
+
+echo "test.sh: go test -count=1 -timeout 40m ./..." >&2
+go test -count=1 -timeout 40m ./... || status=1
+
+if [ "$status" -ne 0 ]; then
+	echo "test.sh: FAILED" >&2
+else
+	echo "test.sh: all checks passed" >&2
+fi
+exit "$status"
