@@ -68,7 +68,7 @@ type Result struct {
 	EvaluatedAt time.Time `json:"evaluatedAt"`
 	// Error is empty when the last evaluation got all its data; otherwise the
 	// numbers above are the last good ones (stale) or absent.
-	Error string `json:"error,omitempty"`
+	Error string `json:"error"`
 	// Notes carries non-fatal observations, e.g. windows without traffic.
 	Notes []string `json:"notes,omitempty"`
 }

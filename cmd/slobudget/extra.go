@@ -2,7 +2,15 @@ package main
 
 import "github.com/alecthomas/kingpin/v2"
 
-// extraCommands registers the generator and demo commands.
+// commandFactories lets each command file register itself from an init
+// function, so adding a command touches only its own file.
+var commandFactories []func(*kingpin.Application) command
+
+// extraCommands registers the commands that registered themselves.
 func extraCommands(app *kingpin.Application) []command {
-	return nil
+	var cmds []command
+	for _, f := range commandFactories {
+		cmds = append(cmds, f(app))
+	}
+	return cmds
 }

@@ -12,6 +12,9 @@ import (
 )
 
 func main() {
+	if version.Version == "" {
+		version.Version = "dev"
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
