@@ -167,14 +167,14 @@ func merge(files []fileConfig, errs []ConfigError) (*Config, error) {
 			if s.Name == "" {
 				r.subject = "slos"
 			}
+			if _, ok := policyAt[s.Policy]; !ok && s.Policy != DefaultPolicy().Name && s.Policy != "" {
+				r.errorf(fc.policyRefs[i], "policy", "undefined policy %q; defined: %s", s.Policy, policyNames(policyAt))
+			}
 			if first, dup := sloAt[s.Name]; dup && s.Name != "" {
 				r.errorf(&yaml.Node{Line: s.Line}, "name", "duplicate SLO name %q, first defined at %s:%d", s.Name, first.file, first.line)
 				continue
 			}
 			sloAt[s.Name] = location{fc.file, s.Line}
-			if _, ok := policyAt[s.Policy]; !ok && s.Policy != DefaultPolicy().Name && s.Policy != "" {
-				r.errorf(fc.policyRefs[i], "policy", "undefined policy %q; defined: %s", s.Policy, policyNames(policyAt))
-			}
 			cfg.SLOs = append(cfg.SLOs, s)
 		}
 	}

@@ -210,7 +210,14 @@ func (r reporter) duration(n *yaml.Node, field string) (string, time.Duration, b
 	}
 	d, err := model.ParseDuration(n.Value)
 	if err != nil {
-		r.errorf(n, field, "%q is not a Prometheus duration (e.g. 30s, 5m, 1h, 28d, 4w): %v", n.Value, err)
+		// The library's message repeats the value; keep only what it adds.
+		why := strings.TrimSuffix(err.Error(), fmt.Sprintf(" in duration %q", n.Value))
+		if strings.HasPrefix(why, "not a valid duration string") {
+			why = ""
+		} else {
+			why = " (" + why + ")"
+		}
+		r.errorf(n, field, "%q is not a Prometheus duration such as 30s, 5m, 1h, 28d or 4w%s", n.Value, why)
 		return "", 0, false
 	}
 	return n.Value, time.Duration(d), true
