@@ -100,12 +100,18 @@ func (p *promQuerier) QueryMatrix(ctx context.Context, query string, at time.Tim
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	start := time.Now()
-	val, _, _, err := p.api.Query(ctx, query, at, v1.WithTimeout(p.timeout))
+	val, warnings, _, err := p.api.Query(ctx, query, at, v1.WithTimeout(p.timeout))
 	outcome := "success"
 	defer func() { p.metrics.observeQuery(outcome, time.Since(start)) }()
 	if err != nil {
 		outcome = classifyError(err)
 		return nil, fmt.Errorf("query %q at %s: %w", query, at.UTC().Format(time.RFC3339), err)
+	}
+	if len(warnings) > 0 {
+		// Thanos and Mimir warn when some stores did not answer: counts
+		// from a partial response would be too low, so they are not used.
+		outcome = "bad_response"
+		return nil, fmt.Errorf("query %q: partial response: %s", query, strings.Join(warnings, "; "))
 	}
 	m, ok := val.(model.Matrix)
 	if !ok {
