@@ -188,9 +188,10 @@ func (r *sloRules) remainingTemplate() string {
 }
 
 func (r *sloRules) exhaustionTemplate() string {
-	return fmt.Sprintf("{{ with query `%s` }}{{ with . | first | value }}"+
-		"{{ if le . 0.0 }}The budget is already spent.{{ else if gt . 1e300 }}The last hour burned nothing.{{ else }}At the last hour's burn rate it runs out in {{ humanizeDuration . }}.{{ end }}"+
-		"{{ end }}{{ end }}", r.one(metricExhaustion))
+	// Not `with` on the value: a spent budget reads 0, which `with` skips.
+	return fmt.Sprintf("{{ with query `%s` }}{{ $left := . | first | value }}"+
+		"{{ if le $left 0.0 }}The budget is already spent.{{ else if gt $left 1e300 }}The last hour burned nothing.{{ else }}At the last hour's burn rate it runs out in {{ humanizeDuration $left }}.{{ end }}"+
+		"{{ end }}", r.one(metricExhaustion))
 }
 
 // pct prints a ratio as a percentage without float noise: 0.999 as 99.9%.

@@ -16,50 +16,35 @@ type counters struct {
 	good, bad, total string
 }
 
-// sliCounters derives the counter selectors from the SLI. It mirrors what the
-// daemon reads, so that both count the same series.
-//
-// TODO(lead): switch to slo.SLI.CounterSelectors() once it exists, so there is
-// one definition of "which series an SLI counts".
+// sliCounters takes the counter selectors from the slo package, the same ones
+// the daemon reads, and normalises them through the PromQL parser so that a
+// malformed one fails here with its field name rather than in Prometheus.
 func sliCounters(s *slo.SLO) (counters, error) {
-	switch s.SLI.Kind() {
-	case slo.KindEvents:
-		e := s.SLI.Events
-		var c counters
-		var err error
-		if c.total, err = plain(e.Total); err != nil {
-			return c, fmt.Errorf("sli.events.total: %w", err)
-		}
-		if e.Errors != "" {
-			if c.bad, err = plain(e.Errors); err != nil {
-				return c, fmt.Errorf("sli.events.errors: %w", err)
-			}
-		} else {
-			if c.good, err = plain(e.Good); err != nil {
-				return c, fmt.Errorf("sli.events.good: %w", err)
-			}
-		}
-		return c, nil
-	case slo.KindLatency:
-		sel, err := promqlparse.ParseVectorSelector(s.SLI.Latency.Histogram)
-		if err != nil {
-			return counters{}, fmt.Errorf("sli.latency.histogram: %w", err)
-		}
-		if sel.HasMatcherOn("le") {
-			return counters{}, fmt.Errorf("sli.latency.histogram: must not match on le; the threshold picks the bucket")
-		}
-		bucket, err := sel.WithSuffix("_bucket")
-		if err != nil {
-			return counters{}, fmt.Errorf("sli.latency.histogram: %w", err)
-		}
-		count, err := sel.WithSuffix("_count")
-		if err != nil {
-			return counters{}, fmt.Errorf("sli.latency.histogram: %w", err)
-		}
-		bucket = bucket.WithMatcher(promqlparse.LeMatcher(s.SLI.Latency.Threshold))
-		return counters{good: bucket.String(), total: count.String()}, nil
+	kind := s.SLI.Kind()
+	if kind != slo.KindEvents && kind != slo.KindLatency {
+		return counters{}, fmt.Errorf("sli kind %q has no counters", kind)
 	}
-	return counters{}, fmt.Errorf("sli kind %q has no counters", s.SLI.Kind())
+	good, bad, total := s.SLI.CounterSelectors()
+	if total == "" {
+		return counters{}, fmt.Errorf("sli: no total counter selector (is the histogram a valid selector?)")
+	}
+	var c counters
+	var err error
+	if c.total, err = plain(total); err != nil {
+		return c, fmt.Errorf("sli total selector: %w", err)
+	}
+	switch {
+	case bad != "":
+		c.bad, err = plain(bad)
+	case good != "":
+		c.good, err = plain(good)
+	default:
+		err = fmt.Errorf("neither a good nor a bad selector")
+	}
+	if err != nil {
+		return c, fmt.Errorf("sli: %w", err)
+	}
+	return c, nil
 }
 
 func plain(s string) (string, error) {

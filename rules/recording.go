@@ -107,6 +107,8 @@ func (r *sloRules) recording() []rule {
 	}
 	W := r.s.Window.Duration
 	wl := r.windowLabel(W)
+	good := r.one(metricEvents, "window", wl, "result", "good")
+	bad := r.one(metricEvents, "window", wl, "result", "bad")
 	out = append(out,
 		rule{Record: metricEvents,
 			Expr:   fmt.Sprintf("%s\n-\n%s", r.count(metricTotal, W), r.count(metricBad, W)),
@@ -115,16 +117,17 @@ func (r *sloRules) recording() []rule {
 			Expr:   r.count(metricBad, W),
 			Labels: r.labels("window", wl, "result", "bad")},
 		rule{Record: metricSLI,
-			Expr: fmt.Sprintf("1 - %s / (%s > 0)",
-				r.one(metricEvents, "window", wl, "result", "bad"),
-				r.count(metricTotal, W)),
+			Expr:   fmt.Sprintf("%s\n/\n(%s + %s > 0)", good, good, bad),
 			Labels: r.labels("window", wl)},
 		rule{Record: metricObjective,
 			Expr:   fmt.Sprintf("vector(%s)", num((r.den-r.num)/r.den)),
 			Labels: r.labels()},
+		// (allowed − consumed) / allowed, both scaled to exact integers as
+		// the daemon does, rather than 1 − burn: one rounding instead of two.
 		// No traffic in the whole window spends nothing: the budget stays full.
 		rule{Record: metricRemaining,
-			Expr:   fmt.Sprintf("(1 - %s)\nor\nvector(1)", r.one(metricBurn, "window", wl)),
+			Expr: fmt.Sprintf("(\n  (%s + %s) * %s - %s * %s\n)\n/\n(\n  (%s + %s) * %s > 0\n)\nor\nvector(1)",
+				good, bad, num(r.num), bad, num(r.den), good, bad, num(r.num)),
 			Labels: r.labels()},
 		// W × num × remaining / den, in the daemon's order of operations.
 		rule{Record: metricRemainingSeconds,
