@@ -168,8 +168,8 @@ func scenarios() []scenario {
 	}
 	return []scenario{
 		{
-			name:  "fast_burn",
-			story: "2h of clean traffic, then half of all requests fail: the 1h/5m page fires within minutes",
+			name:    "fast_burn",
+			story:   "2h of clean traffic, then half of all requests fail: the 1h/5m page fires within minutes",
 			minutes: 150,
 			traffic: func(m, i int) (float64, float64) {
 				if m > 120 {
@@ -194,8 +194,8 @@ func scenarios() []scenario {
 			mustNotFire: map[int][]string{250: {alertBurn + "/page/1h", alertBurn + "/page/6h"}},
 		},
 		{
-			name:  "overspent",
-			story: "an hour at 5% errors, then clean traffic with an instance restart: the burn alerts resolve, the overspent budget keeps SLOFeatureFreeze firing",
+			name:    "overspent",
+			story:   "an hour at 5% errors, then clean traffic with an instance restart: the burn alerts resolve, the overspent budget keeps SLOFeatureFreeze firing",
 			minutes: 300,
 			traffic: func(m, i int) (float64, float64) {
 				if m <= 60 {
@@ -234,8 +234,8 @@ func scenarios() []scenario {
 			mustNotFire: map[int][]string{360: {alertBurn + "/page/1h", alertBurn + "/ticket/1d", alertFreeze + "/ticket/"}},
 		},
 		{
-			name:  "night_noise",
-			story: "8h of daytime traffic, then 3 requests a minute with three stray errors within an hour: no page (the minimum-traffic guard)",
+			name:    "night_noise",
+			story:   "8h of daytime traffic, then 3 requests a minute with three stray errors within an hour: no page (the minimum-traffic guard)",
 			minutes: 600,
 			traffic: func(m, i int) (float64, float64) {
 				if m <= 480 {
