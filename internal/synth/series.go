@@ -177,6 +177,12 @@ func (s *Series) samples(fn func(i int, t time.Time, v float64) error) error {
 	return nil
 }
 
+// Samples calls fn for every written sample, in time order, with the
+// counter value as written to the data (resets applied, gaps skipped).
+func (s *Series) Samples(fn func(t time.Time, v float64)) error {
+	return s.samples(func(_ int, t time.Time, v float64) error { fn(t, v); return nil })
+}
+
 // First returns the first written sample.
 func (s *Series) First() (time.Time, float64) {
 	var at time.Time

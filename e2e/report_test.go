@@ -1,0 +1,209 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/slobudget/slobudget/slo"
+)
+
+// reportedSLO is the JSON API shape (contract.md), decoded with pointers so
+// that a missing key is told apart from a zero.
+type reportedSLO struct {
+	Name   string `json:"name"`
+	Events *struct {
+		Good  *float64 `json:"good"`
+		Total *float64 `json:"total"`
+	} `json:"events"`
+	SLI                    *float64           `json:"sli"`
+	BudgetRemaining        *float64           `json:"budgetRemaining"`
+	BudgetRemainingSeconds *float64           `json:"budgetRemainingSeconds"`
+	BurnRates              map[string]float64 `json:"burnRates"`
+	Alerts                 *slo.Alerts        `json:"alerts"`
+	PolicyState            string             `json:"policyState"`
+	FeatureFreeze          *bool              `json:"featureFreeze"`
+	FeatureShare           *float64           `json:"featureShare"`
+	ExhaustionSeconds      *float64           `json:"exhaustionSeconds"`
+	Error                  string             `json:"error"`
+}
+
+// relTol is the agreement required between the daemon and the truth: 0.1%
+// relative. Counts are exact integers, so this only absorbs float summation
+// order.
+const relTol = 1e-3
+
+// TestReportMatchesTruth builds the real binary, runs `slobudget report` at
+// the data's evaluation instant against the real Prometheus, and compares
+// every SLO's figures with slo.Evaluate applied to the generator's exact
+// event counts.
+func TestReportMatchesTruth(t *testing.T) {
+	f := sharedFixture(t)
+	p := f.startPrometheus(t)
+	bin := buildSlobudget(t)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "report",
+		"--config.file="+f.configYML,
+		"--prometheus.url="+p.URL,
+		"--time="+f.data.Now.Format(time.RFC3339),
+		"--format=json")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s: %v\nstderr:\n%s\nstdout:\n%.2000s", cmd, err, stderr.String(), stdout.String())
+	}
+	var report struct {
+		SLOs []reportedSLO `json:"slos"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &report); err != nil {
+		t.Fatalf("report --format=json is not {\"slos\": [...]}: %v\n%.2000s", err, stdout.String())
+	}
+
+	expected, err := f.data.Expected(f.data.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]reportedSLO{}
+	for _, r := range report.SLOs {
+		if _, dup := got[r.Name]; dup {
+			t.Errorf("SLO %s reported twice", r.Name)
+		}
+		got[r.Name] = r
+	}
+	if len(got) != len(expected) {
+		t.Errorf("report has %d SLOs, config has %d", len(got), len(expected))
+	}
+	for _, want := range expected {
+		r, ok := got[want.Name]
+		if !ok {
+			t.Errorf("SLO %s missing from the report", want.Name)
+			continue
+		}
+		t.Run(want.Name, func(t *testing.T) { compareResult(t, want, r) })
+	}
+}
+
+func compareResult(t *testing.T, want slo.Result, got reportedSLO) {
+	if got.Error != "" {
+		// Not a figure the contract pins for data that vanished; shown so a
+		// mismatch below has its explanation next to it.
+		t.Logf("reported error: %s", got.Error)
+	}
+	num := func(field string, g *float64, w float64) {
+		t.Helper()
+		if g == nil {
+			t.Errorf("%s: missing, want %g", field, w)
+			return
+		}
+		if !within(*g, w) {
+			t.Errorf("%s = %g, want %g (truth), off by %.3g%%", field, *g, w, relErr(*g, w)*100)
+		}
+	}
+	optional := func(field string, g, w *float64) {
+		t.Helper()
+		switch {
+		case w == nil && g != nil:
+			t.Errorf("%s = %g, want null", field, *g)
+		case w != nil && g == nil:
+			t.Errorf("%s = null, want %g", field, *w)
+		case w != nil:
+			num(field, g, *w)
+		}
+	}
+	if got.Events == nil {
+		t.Errorf("events: missing, want good %g, total %g", want.Events.Good, want.Events.Total)
+	} else {
+		num("events.good", got.Events.Good, want.Events.Good)
+		num("events.total", got.Events.Total, want.Events.Total)
+		if got.Events.Good != nil && got.Events.Total != nil {
+			bad := *got.Events.Total - *got.Events.Good
+			num("events bad (total-good)", &bad, want.Events.Bad())
+		}
+	}
+	optional("sli", got.SLI, want.SLI)
+	num("budgetRemaining", got.BudgetRemaining, want.BudgetRemaining)
+	num("budgetRemainingSeconds", got.BudgetRemainingSeconds, want.BudgetRemainingSeconds)
+	for _, w := range sortedKeys(want.BurnRates, got.BurnRates) {
+		wv, wok := want.BurnRates[w]
+		gv, gok := got.BurnRates[w]
+		switch {
+		case wok && !gok:
+			t.Errorf("burnRates[%s]: missing, want %g", w, wv)
+		case !wok && gok:
+			t.Errorf("burnRates[%s] = %g, want no key (no traffic in that window)", w, gv)
+		case wok:
+			num("burnRates["+w+"]", &gv, wv)
+		}
+	}
+	if got.Alerts == nil || *got.Alerts != want.Alerts {
+		t.Errorf("alerts = %+v, want %+v", got.Alerts, want.Alerts)
+	}
+	if got.PolicyState != want.PolicyState {
+		t.Errorf("policyState = %q, want %q", got.PolicyState, want.PolicyState)
+	}
+	if got.FeatureFreeze == nil || *got.FeatureFreeze != want.FeatureFreeze {
+		t.Errorf("featureFreeze = %v, want %v", deref(got.FeatureFreeze), want.FeatureFreeze)
+	}
+	num("featureShare", got.FeatureShare, want.FeatureShare)
+	optional("exhaustionSeconds", got.ExhaustionSeconds, want.ExhaustionSeconds)
+}
+
+func within(got, want float64) bool {
+	if got == want {
+		return true
+	}
+	// A true zero (no errors in a window) must be reported as zero, not as
+	// something small: 0.1% of zero is zero.
+	return relErr(got, want) <= relTol
+}
+
+func relErr(got, want float64) float64 {
+	d := math.Abs(got - want)
+	if m := math.Max(math.Abs(got), math.Abs(want)); m > 0 {
+		return d / m
+	}
+	return d
+}
+
+func sortedKeys(a, b map[string]float64) []string {
+	seen := map[string]bool{}
+	var keys []string
+	for _, m := range []map[string]float64{a, b} {
+		for k := range m {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func deref(b *bool) any {
+	if b == nil {
+		return "missing"
+	}
+	return *b
+}
+
+// buildSlobudget compiles ./cmd/slobudget into the test's temp dir: the
+// test runs the binary users run, not a function call.
+func buildSlobudget(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "slobudget")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/slobudget")
+	cmd.Dir = ".." // the module root, from this package's directory
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/slobudget: %v\n%s", err, out)
+	}
+	return bin
+}
