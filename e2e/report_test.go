@@ -39,21 +39,57 @@ type reportedSLO struct {
 // order.
 const relTol = 1e-3
 
-// TestReportMatchesTruth builds the real binary, runs `slobudget report` at
-// the data's evaluation instant against the real Prometheus, and compares
-// every SLO's figures with slo.Evaluate applied to the generator's exact
-// event counts.
+// TestReportMatchesTruth builds the real binary, runs `slobudget report`
+// against the real Prometheus, and compares every SLO's figures with
+// slo.Evaluate applied to the generator's exact event counts. Besides the
+// data's evaluation instant it asks at instants whose short windows hold a
+// counter reset, the end of a 15-sample scrape gap, and an incident at peak
+// traffic. All instants are at hh:mm:30, off the sample grid.
 func TestReportMatchesTruth(t *testing.T) {
 	f := sharedFixture(t)
 	p := f.startPrometheus(t)
 	bin := buildSlobudget(t)
+	resetSample := evalAt.Add(-(3*24*time.Hour + 7*time.Hour + 13*time.Minute)).Truncate(time.Minute)
+	gapStart := evalAt.Add(-10*24*time.Hour + 7*time.Minute).Truncate(time.Minute)
+	peak := evalAt.Add(-5 * 24 * time.Hour).Truncate(24 * time.Hour).Add(11*time.Hour + 45*time.Minute)
+	for _, c := range []struct {
+		name string
+		at   time.Time
+		// page names an SLO that must page at that instant: proof that the
+		// instant shows what it is meant to.
+		page string
+	}{
+		{"now", f.data.Now, "fast-burn-availability"},
+		{"after-counter-reset", resetSample.Add(2*time.Minute + 30*time.Second), ""},
+		{"after-scrape-gap", gapStart.Add(16*time.Minute + 30*time.Second), ""},
+		{"during-peak-incident", peak.Add(20*time.Minute + 30*time.Second), "peak-incident-availability"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			expected, err := f.data.Expected(c.at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.page != "" {
+				for _, r := range expected {
+					if r.Name == c.page && !r.Alerts.Page {
+						t.Fatalf("the generator does not expect %s to page at %s: the scenario moved", c.page, c.at)
+					}
+				}
+			}
+			compareReport(t, expected, runReport(t, bin, f.configYML, p.URL, c.at))
+		})
+	}
+}
 
+// runReport runs `slobudget report --format=json` at instant at.
+func runReport(t *testing.T, bin, config, promURL string, at time.Time) []reportedSLO {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "report",
-		"--config.file="+f.configYML,
-		"--prometheus.url="+p.URL,
-		"--time="+f.data.Now.Format(time.RFC3339),
+		"--config.file="+config,
+		"--prometheus.url="+promURL,
+		"--time="+at.Format(time.RFC3339),
 		"--format=json")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -66,13 +102,13 @@ func TestReportMatchesTruth(t *testing.T) {
 	if err := json.Unmarshal(stdout.Bytes(), &report); err != nil {
 		t.Fatalf("report --format=json is not {\"slos\": [...]}: %v\n%.2000s", err, stdout.String())
 	}
+	return report.SLOs
+}
 
-	expected, err := f.data.Expected(f.data.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
+func compareReport(t *testing.T, expected []slo.Result, reported []reportedSLO) {
+	t.Helper()
 	got := map[string]reportedSLO{}
-	for _, r := range report.SLOs {
+	for _, r := range reported {
 		if _, dup := got[r.Name]; dup {
 			t.Errorf("SLO %s reported twice", r.Name)
 		}
