@@ -70,6 +70,9 @@ func decodeFile(file string, data []byte, errs *[]ConfigError) fileConfig {
 			line, _ = strconv.Atoi(m[1])
 			msg = m[2]
 		}
+		if l := firstFailingLine(data, msg); l > 0 {
+			line = l
+		}
 		*errs = append(*errs, ConfigError{File: file, Line: line, Message: "invalid YAML: " + trimYAMLPrefix(msg)})
 		return fc
 	}
@@ -231,4 +234,40 @@ func sortErrors(errs []ConfigError, files []fileConfig) {
 		}
 		return errs[i].Line < errs[j].Line
 	})
+}
+
+// maxLinesToLocate bounds the work of firstFailingLine, which parses the
+// file once per line.
+const maxLinesToLocate = 1000
+
+// firstFailingLine finds the line a YAML syntax error is on. yaml.v3 reports
+// where the enclosing block starts, not the offending line (a mis-indented
+// key three lines further down is reported at the parent's line, counted
+// from zero). The first prefix of the file that fails with the same message
+// and from which every longer prefix fails the same way ends on the offending
+// line (a multi-line flow collection fails while open and parses again once
+// closed, so an earlier failure does not count). It returns 0 when no prefix
+// reproduces the message, and the caller keeps yaml.v3's line.
+func firstFailingLine(data []byte, msg string) int {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	if len(lines) > maxLinesToLocate {
+		return 0
+	}
+	end, candidate := 0, 0
+	for i, l := range lines {
+		end += len(l)
+		_, err := parseYAML(data[:end])
+		same := false
+		if err != nil {
+			m := yamlLine.FindStringSubmatch(err.Error())
+			same = (m != nil && m[2] == msg) || trimYAMLPrefix(err.Error()) == msg
+		}
+		switch {
+		case !same:
+			candidate = 0
+		case candidate == 0:
+			candidate = i + 1
+		}
+	}
+	return candidate
 }

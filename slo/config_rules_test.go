@@ -218,3 +218,23 @@ func timeslice(condition, slice string) string {
 	}
 	return s
 }
+
+// yaml.v3 reports a syntax error at the start of the enclosing block; the
+// loader must point at the offending line instead.
+func TestYAMLSyntaxErrorLine(t *testing.T) {
+	cases := []struct {
+		src  string
+		want string
+	}{
+		{"slos:\n  - name: a\n    sli:\n      events:\n        errors: e\n       total: t\n", "t.yml:6: invalid YAML: did not find expected key"},
+		{"slos:\n  - name: a\n   q service: s\n    objective: 1\n", "t.yml:3: invalid YAML"},
+		// A multi-line flow mapping fails while open; it must not be blamed.
+		{"slos:\n  - name: a\n    labels: {a: b,\n      c: d}\n    x: [\n", "t.yml:5: invalid YAML: did not find expected node content"},
+	}
+	for _, c := range cases {
+		got := configErrors(t, c.src)
+		if len(got) != 1 || !strings.HasPrefix(got[0], c.want) {
+			t.Errorf("errors %q, want one starting with %q", got, c.want)
+		}
+	}
+}
