@@ -238,24 +238,25 @@ func checkStatus(t *testing.T, sc scenario, tr *html.Node) {
 	t.Helper()
 	cell := first(t, tr, "status")
 	status, detail := text(first(t, cell, "st")), text(first(t, cell, "detail"))
+	note := noteText(tr)
 	switch {
 	case sc.never:
-		if status != "NO DATA" || !strings.Contains(detail, sc.err) {
-			t.Errorf("status %q / %q, want NO DATA with the error", status, detail)
+		if status != "NO DATA" || detail != "never evaluated successfully" || note != "evaluation failed: "+sc.err {
+			t.Errorf("status %q / %q / note %q, want NO DATA with the error", status, detail, note)
 		}
 	case sc.err != "":
 		age := report.HumanDuration(testNow.Sub(sc.at))
-		want := "since " + sc.at.UTC().Format("15:04:05") + " UTC (" + age + " ago): " + sc.err
-		if status != "STALE" || detail != want {
-			t.Errorf("status %q / %q, want STALE / %q", status, detail, want)
+		want := "since " + sc.at.UTC().Format("15:04:05") + " UTC (" + age + " ago)"
+		if status != "STALE" || detail != want || note != "last evaluation failed: "+sc.err {
+			t.Errorf("status %q / %q / note %q, want STALE / %q with the error", status, detail, note, want)
 		}
 	case sc.total == 0:
-		if status != "NO DATA" || detail != "no traffic in the "+sc.windowText+" window" {
-			t.Errorf("status %q / %q, want NO DATA for no traffic", status, detail)
+		if status != "NO DATA" || detail != "no traffic in the "+sc.windowText+" window" || note != "" {
+			t.Errorf("status %q / %q / note %q, want NO DATA for no traffic", status, detail, note)
 		}
 	default:
-		if status != "OK" {
-			t.Errorf("status %q / %q, want OK", status, detail)
+		if status != "OK" || note != "" {
+			t.Errorf("status %q / %q / note %q, want OK", status, detail, note)
 		}
 	}
 	if got := attr(tr, "data-status"); got != status {
@@ -355,11 +356,16 @@ func TestStaleWhenEvaluationStops(t *testing.T) {
 		if got := attr(tr, "data-status"); got != c.want {
 			t.Errorf("interval %s: status %q, want %q", c.interval, got, c.want)
 		}
+		note := noteText(tr)
 		if c.want == "STALE" {
-			want := "since 14:15:30 UTC (5m ago): no evaluation for 5m (interval 30s)"
-			if got := text(first(t, tr, "detail")); got != want {
-				t.Errorf("detail %q, want %q", got, want)
+			if got := text(first(t, tr, "detail")); got != "since 14:15:30 UTC (5m ago)" {
+				t.Errorf("detail %q", got)
 			}
+			if !strings.HasPrefix(note, "no evaluation for 5m (interval 30s)") {
+				t.Errorf("note %q", note)
+			}
+		} else if note != "" {
+			t.Errorf("interval %s: note %q on a fresh result", c.interval, note)
 		}
 	}
 }

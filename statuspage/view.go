@@ -72,6 +72,9 @@ type row struct {
 	Notes       []string
 	Error       string
 	EvaluatedAt string
+	// Note is a full-width line under the row, for errors too long to fit
+	// the status column.
+	Note string
 
 	noData bool
 	budget float64
@@ -172,9 +175,17 @@ func buildRow(r slo.Result, o Options, now time.Time) row {
 		w.Status, w.StatusClass = statusNoData, "nodata"
 		w.StatusDetail = "waiting for the first evaluation"
 		if r.Error != "" {
-			w.StatusDetail = "never evaluated successfully: " + r.Error
+			w.StatusDetail = "never evaluated successfully"
 		}
 		w.Burns = burnCells(r)
+	}
+	if r.Error != "" {
+		w.Note = "last evaluation failed: " + r.Error
+		if r.EvaluatedAt.IsZero() {
+			w.Note = "evaluation failed: " + r.Error
+		}
+	}
+	if r.EvaluatedAt.IsZero() {
 		return w
 	}
 	w.HasNumbers = true
@@ -183,11 +194,12 @@ func buildRow(r slo.Result, o Options, now time.Time) row {
 	switch {
 	case r.Error != "":
 		w.Status, w.StatusClass = statusStale, "stale"
-		w.StatusDetail = "since " + w.EvaluatedAt + ": " + r.Error
+		w.StatusDetail = "since " + w.EvaluatedAt
 	case o.EvalInterval > 0 && now.Sub(r.EvaluatedAt) > staleAfter*o.EvalInterval:
 		w.Status, w.StatusClass = statusStale, "stale"
-		w.StatusDetail = "since " + w.EvaluatedAt + ": no evaluation for " + report.HumanDuration(now.Sub(r.EvaluatedAt)) +
-			" (interval " + report.HumanDuration(o.EvalInterval) + ")"
+		w.StatusDetail = "since " + w.EvaluatedAt
+		w.Note = "no evaluation for " + report.HumanDuration(now.Sub(r.EvaluatedAt)) +
+			" (interval " + report.HumanDuration(o.EvalInterval) + "): the evaluation loop is stuck or slow"
 	case r.SLI == nil:
 		w.noData = true
 		w.Status, w.StatusClass = statusNoData, "nodata"
