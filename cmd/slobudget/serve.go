@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/slobudget/slobudget/exporter"
+	"github.com/slobudget/slobudget/statuspage"
 )
 
 // logFlags are --log.level and --log.format, shared by the long-running commands.
@@ -98,6 +99,7 @@ func (c *serveCmd) run(_, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	d.StatusPage = statuspage.Handler(d.Engine.Results, statuspage.Options{EvalInterval: *c.interval, Ready: d.Engine.Ready})
 	return serveDaemon(d, c.web, logger, slogger)
 }
 
@@ -115,6 +117,10 @@ func serveDaemon(d *exporter.Daemon, wf webFlags, logger *zap.Logger, slogger *s
 		}
 	}()
 	go d.Engine.Run(ctx)
+	if d.StatusPage == nil {
+		// Commands that did not set up their own page (demo) get the default.
+		d.StatusPage = statuspage.Handler(d.Engine.Results, statuspage.Options{Ready: d.Engine.Ready})
+	}
 
 	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
