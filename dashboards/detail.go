@@ -11,7 +11,7 @@ func detail(o Options, cfg *slo.Config) Dashboard {
 	g := &grid{}
 	windows := windowsOf(cfg)
 
-	g.add(statPanel("SLI over the SLO window", "Good events over all events in the SLO window.", "percentunit",
+	g.add(statPanel("SLI", "Good events over all events in the SLO window.", "percentunit",
 		thresholds("green"), nil, query{detailSel("slo_sli_ratio", ""), ""}), 4, 4)
 	g.add(statPanel("Objective", "", "percentunit", thresholds("blue"), nil,
 		query{detailSel("slo_objective_ratio", ""), ""}), 4, 4)
@@ -29,7 +29,7 @@ func detail(o Options, cfg *slo.Config) Dashboard {
 	g.add(state, 4, 4)
 
 	g.row("Service level")
-	g.add(timeSeriesPanel("SLI over the SLO window", "The SLI of the whole rolling window at each instant, and the objective.", "percentunit",
+	g.add(timeSeriesPanel("SLI over time", "The SLI of the whole rolling window at each instant, and the objective.", "percentunit",
 		[]Override{dashedLine("^objective$", "red")},
 		query{detailSel("slo_sli_ratio", ""), "SLI"}, query{detailSel("slo_objective_ratio", ""), "objective"}), 12, 8)
 	g.add(timeSeriesPanel("Budget remaining (burn-down)", "Share of the error budget left; it falls while errors are spent and recovers as old errors leave the window.", "percentunit",
@@ -65,7 +65,7 @@ func detail(o Options, cfg *slo.Config) Dashboard {
 		[3]string{"0", " ", "transparent"}, [3]string{"1", "current", "blue"}, [3]string{"2", "FROZEN", "red"})}
 
 	g.row("Forecast and evaluation")
-	g.add(timeSeriesPanel("Budget exhausted in", "Remaining budget × window / 1h burn rate; gaps mean the budget was not burning.", "s", nil,
+	g.add(timeSeriesPanel("Time to exhaustion over time", "Remaining budget × window / 1h burn rate; gaps mean the budget was not burning.", "s", nil,
 		query{fmt.Sprintf("%s < +Inf", detailSel("slo_error_budget_exhaustion_seconds", "")), "exhausted in"}), 8, 7)
 	g.add(timeSeriesPanel("Events in the SLO window", "Good and bad events counted over the SLO window.", "short", nil,
 		query{fmt.Sprintf("max by (result) (%s)", detailSel("slo_window_events", "")), "{{result}}"}), 8, 7)

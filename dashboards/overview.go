@@ -14,7 +14,7 @@ func overview(o Options, detailUID string) Dashboard {
 	g.add(statPanel("SLOs meeting their objective",
 		"Share of SLOs whose SLI over their whole window is at or above the objective. SLOs without traffic in the window have no SLI and count as not meeting.",
 		"percentunit", share, nil, query{complianceExpr(), ""}), 8, 5)
-	g.add(statPanel("SLOs", "SLOs matching the filters.", "none", thresholds("blue"), nil,
+	g.add(statPanel("SLOs shown", "SLOs matching the filters.", "none", thresholds("blue"), nil,
 		query{fmt.Sprintf("count(%s) or vector(0)", perSLO("slo_objective_ratio", "")), ""}), 4, 5)
 	g.add(statPanel("Frozen", "SLOs whose error-budget policy state freezes feature work.", "none", count("red"), nil,
 		query{countOrZero("slo_feature_freeze", ""), ""}), 3, 5)
