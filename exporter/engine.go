@@ -22,9 +22,6 @@ type Engine struct {
 	metrics     *selfMetrics
 	step        time.Duration
 	concurrency int
-	// compact is false for one-shot evaluations (report), which keep every
-	// increment at full resolution.
-	compact bool
 
 	mu      sync.RWMutex
 	cfg     *slo.Config
@@ -64,8 +61,8 @@ func NewEngine(cfg *slo.Config, o EngineOptions) (*Engine, error) {
 	}
 	e := &Engine{
 		querier: o.Querier, log: o.Logger, metrics: o.metrics, step: o.Step,
-		concurrency: o.Concurrency, compact: !o.OneShot,
-		states: map[string]*sloState{}, keys: map[string]string{}, results: map[string]slo.Result{},
+		concurrency: o.Concurrency,
+		states:      map[string]*sloState{}, keys: map[string]string{}, results: map[string]slo.Result{},
 	}
 	if err := e.SetConfig(cfg); err != nil {
 		return nil, err
@@ -101,7 +98,7 @@ func (e *Engine) SetConfig(cfg *slo.Config) error {
 			// which an evaluation in flight may be reading).
 			states[def.Name] = old
 		} else {
-			st, err := newSLOState(def, pol, e.step.Milliseconds(), e.compact)
+			st, err := newSLOState(def, pol, e.step.Milliseconds())
 			if err != nil {
 				e.mu.RUnlock()
 				return err

@@ -60,6 +60,13 @@ func (f *faultyProm) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"status":"success","data":{"resultType":"vector","result":[]}}`)
 		return
 	}
+	if strings.HasSuffix(r.URL.Path, "/query_range") {
+		// Like a backend that cannot run the hourly difference query: the
+		// engine must fall back to reading raw history.
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"status":"error","errorType":"bad_data","error":"query_range not supported here"}`)
+		return
+	}
 	ts, _ := strconv.ParseFloat(r.Form.Get("time"), 64)
 	m, err := f.data.QueryMatrix(r.Context(), r.Form.Get("query"), time.UnixMilli(int64(ts*1000)))
 	if err != nil {

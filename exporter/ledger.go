@@ -11,20 +11,19 @@ const hourMs = int64(3600 * 1000)
 // The sum over (from, to] is the exact number of events whose sample falls in
 // that interval.
 //
-// Recent increments (the fine region) are kept in buckets of res
-// milliseconds; evaluation instants and window lengths are multiples of res,
-// so every short window starts and ends on a bucket edge and sums are exact.
-// Older increments are folded into hourly buckets: a completed hour never
-// changes, so it is computed once and kept. The SLO window's lower edge moves
-// through those hours; for the one hour it currently cuts, an edge copy keeps
-// that hour's increments at full resolution (fetched again from Prometheus
-// when the edge moves into the next hour).
+// Recent increments (the fine region, the last few hours) are kept in
+// buckets of res milliseconds; evaluation instants and window lengths are
+// multiples of res, so windows start and end on bucket edges and sums are
+// exact. Older increments are kept as hourly totals: a completed hour never
+// changes, so it is computed once. A window whose lower edge cuts an old
+// hour needs that hour at full resolution: an edge copy, taken from the fine
+// region before it is folded, or read again from Prometheus.
 type ledger struct {
 	res      int64
-	fine     []increment // sorted by ts, ts > fineFrom
-	fineFrom int64       // hour-aligned; increments at or before it live in coarse
+	fine     []increment // sorted by ts, all ts > fineFrom
+	fineFrom int64       // hour-aligned; older increments live in coarse
 	coarse   map[int64]float64
-	edge     *edgeHour
+	edges    map[int64][]increment // hour end -> that hour's increments
 }
 
 type increment struct {
@@ -32,14 +31,8 @@ type increment struct {
 	v  float64
 }
 
-// edgeHour holds the increments of the hour (end-1h, end] at full resolution.
-type edgeHour struct {
-	end  int64
-	incs []increment
-}
-
 func newLedger(resMs int64) *ledger {
-	return &ledger{res: resMs, coarse: map[int64]float64{}, fineFrom: -1 << 62}
+	return &ledger{res: resMs, coarse: map[int64]float64{}, edges: map[int64][]increment{}, fineFrom: -1 << 62}
 }
 
 func ceilTo(ts, res int64) int64 {
@@ -50,17 +43,17 @@ func ceilTo(ts, res int64) int64 {
 	return q * res
 }
 
-// add records v events revealed by a sample at ts (ms).
+func floorTo(ts, res int64) int64 { return ts - ts%res }
+
+// add records v events revealed by a sample at ts (ms). Increments in hours
+// already folded are dropped: those hours are complete (samples arriving
+// hours late are not counted).
 func (l *ledger) add(ts int64, v float64) {
 	if v == 0 {
 		return
 	}
 	b := ceilTo(ts, l.res)
 	if b <= l.fineFrom {
-		l.coarse[ceilTo(b, hourMs)] += v
-		if l.edge != nil && ceilTo(b, hourMs) == l.edge.end {
-			l.edge.incs = insertIncrement(l.edge.incs, b, v)
-		}
 		return
 	}
 	l.fine = insertIncrement(l.fine, b, v)
@@ -86,10 +79,28 @@ func insertIncrement(s []increment, ts int64, v float64) []increment {
 	return s
 }
 
+// sealHistory declares every hour ending at or before cut complete: the
+// caller has set their hourly totals (setHour) and fine increments start after cut.
+func (l *ledger) sealHistory(cut int64) {
+	if cut > l.fineFrom {
+		l.fineFrom = cut
+	}
+}
+
+func (l *ledger) setHour(end int64, v float64) { l.coarse[end] = v }
+
+// setHoursFrom replaces the hourly totals (nil clears them).
+func (l *ledger) setHoursFrom(hours map[int64]float64) {
+	l.coarse = map[int64]float64{}
+	for h, v := range hours {
+		l.coarse[h] = v
+	}
+}
+
 // compact folds fine increments at or before keepFrom (rounded down to an
-// hour) into hourly buckets, and drops everything at or before dropBefore.
+// hour) into hourly totals, and drops everything at or before dropBefore.
 func (l *ledger) compact(keepFrom, dropBefore int64) {
-	cut := keepFrom - keepFrom%hourMs
+	cut := floorTo(keepFrom, hourMs)
 	if cut > l.fineFrom {
 		i := sort.Search(len(l.fine), func(i int) bool { return l.fine[i].ts > cut })
 		for _, inc := range l.fine[:i] {
@@ -103,49 +114,12 @@ func (l *ledger) compact(keepFrom, dropBefore int64) {
 			delete(l.coarse, h)
 		}
 	}
-	if l.edge != nil && l.edge.end <= dropBefore {
-		l.edge = nil
-	}
 }
 
-// sum returns the events in (from, to]. When from cuts an hour that only
-// exists in coarse form, ok is false and needEdge names the end of the hour
-// whose full-resolution increments must be supplied with setEdge first.
-func (l *ledger) sum(from, to int64) (total float64, needEdge int64, ok bool) {
-	for i := sort.Search(len(l.fine), func(i int) bool { return l.fine[i].ts > from }); i < len(l.fine) && l.fine[i].ts <= to; i++ {
-		total += l.fine[i].v
-	}
-	if from >= l.fineFrom {
-		return total, 0, true
-	}
-	upper := min(l.fineFrom, to)
-	// Whole hours in (from, upper].
-	firstWhole := ceilTo(from, hourMs) + hourMs // end of the first hour starting at or after from
-	for h := firstWhole; h <= upper; h += hourMs {
-		total += l.coarse[h]
-	}
-	if from%hourMs != 0 {
-		partialEnd := ceilTo(from, hourMs)
-		if l.edge == nil || l.edge.end != partialEnd {
-			return 0, partialEnd, false
-		}
-		for _, inc := range l.edge.incs {
-			if inc.ts > from && inc.ts <= min(partialEnd, upper) {
-				total += inc.v
-			}
-		}
-	}
-	return total, 0, true
-}
-
-func (l *ledger) setEdge(end int64, incs []increment) {
-	l.edge = &edgeHour{end: end, incs: incs}
-}
-
-// keepEdgeFromFine copies the hour ending at end from the fine region into
-// the edge copy before compaction folds it, saving a query.
-func (l *ledger) keepEdgeFromFine(end int64) {
-	if (l.edge != nil && l.edge.end == end) || end-hourMs < l.fineFrom {
+// captureEdge keeps the hour ending at end at full resolution while the
+// fine region still holds it, saving a query once it is folded.
+func (l *ledger) captureEdge(end int64) {
+	if _, ok := l.edges[end]; ok || end-hourMs < l.fineFrom || end%hourMs != 0 {
 		return
 	}
 	var incs []increment
@@ -156,5 +130,46 @@ func (l *ledger) keepEdgeFromFine(end int64) {
 		}
 		incs = append(incs, inc)
 	}
-	l.setEdge(end, incs)
+	l.edges[end] = incs
+}
+
+func (l *ledger) setEdge(end int64, incs []increment) { l.edges[end] = incs }
+
+// retainEdges forgets edge hours not in keep.
+func (l *ledger) retainEdges(keep map[int64]bool) {
+	for end := range l.edges {
+		if !keep[end] {
+			delete(l.edges, end)
+		}
+	}
+}
+
+// sum returns the events in (from, to]. When from cuts a folded hour whose
+// full-resolution increments are not at hand, ok is false and needEdge names
+// the end of that hour: supply it with setEdge and ask again.
+func (l *ledger) sum(from, to int64) (total float64, needEdge int64, ok bool) {
+	for i := sort.Search(len(l.fine), func(i int) bool { return l.fine[i].ts > from }); i < len(l.fine) && l.fine[i].ts <= to; i++ {
+		total += l.fine[i].v
+	}
+	if from >= l.fineFrom {
+		return total, 0, true
+	}
+	upper := min(l.fineFrom, to)
+	partialEnd := ceilTo(from, hourMs)
+	for h := partialEnd + hourMs; h <= upper; h += hourMs {
+		total += l.coarse[h]
+	}
+	if from%hourMs == 0 {
+		return total, 0, true // no hour is cut
+	}
+	incs, ok := l.edges[partialEnd]
+	if !ok {
+		return 0, partialEnd, false
+	}
+	for _, inc := range incs {
+		if inc.ts > from && inc.ts <= min(partialEnd, upper) {
+			total += inc.v
+		}
+	}
+	return total, 0, true
 }

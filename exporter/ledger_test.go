@@ -125,7 +125,7 @@ func TestLedgerSumsMatchBruteForce(t *testing.T) {
 	pol := slo.DefaultPolicy()
 
 	step := int64(30_000)
-	st, err := newSLOState(def, &pol, step, true)
+	st, err := newSLOState(def, &pol, step)
 	if err != nil {
 		t.Fatal(err)
 	}

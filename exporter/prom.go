@@ -29,6 +29,8 @@ type PromOptions struct {
 }
 
 // Querier runs instant queries that return range vectors of raw samples.
+// An implementation that also offers range queries (RangeQuerier) lets the
+// engine load history cheaply.
 type Querier interface {
 	QueryMatrix(ctx context.Context, query string, at time.Time) (model.Matrix, error)
 }
@@ -43,7 +45,7 @@ type promQuerier struct {
 }
 
 // NewPromQuerier builds a client from the options.
-func NewPromQuerier(o PromOptions, m *selfMetrics) (Querier, error) {
+func NewPromQuerier(o PromOptions, m *selfMetrics) (RangeQuerier, error) {
 	if o.URL == "" {
 		return nil, errors.New("--prometheus.url is required")
 	}
@@ -90,6 +92,22 @@ func dirOf(path string) string {
 }
 
 func (p *promQuerier) QueryMatrix(ctx context.Context, query string, at time.Time) (model.Matrix, error) {
+	return p.run(ctx, query, func(ctx context.Context) (model.Value, v1.Warnings, error) {
+		val, warnings, _, err := p.api.Query(ctx, query, at, v1.WithTimeout(p.timeout))
+		return val, warnings, err
+	}, at.UTC().Format(time.RFC3339))
+}
+
+func (p *promQuerier) QueryRange(ctx context.Context, query string, start, end time.Time, step time.Duration) (model.Matrix, error) {
+	return p.run(ctx, query, func(ctx context.Context) (model.Value, v1.Warnings, error) {
+		val, warnings, _, err := p.api.QueryRange(ctx, query, v1.Range{Start: start, End: end, Step: step}, v1.WithTimeout(p.timeout))
+		return val, warnings, err
+	}, fmt.Sprintf("%s..%s step %s", start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339), step))
+}
+
+// run sends one query within the concurrency and time limits, counts it by
+// outcome, and accepts only a complete range vector of numbers.
+func (p *promQuerier) run(ctx context.Context, query string, do func(context.Context) (model.Value, v1.Warnings, error), when string) (model.Matrix, error) {
 	select {
 	case p.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -100,12 +118,12 @@ func (p *promQuerier) QueryMatrix(ctx context.Context, query string, at time.Tim
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	start := time.Now()
-	val, warnings, _, err := p.api.Query(ctx, query, at, v1.WithTimeout(p.timeout))
+	val, warnings, err := do(ctx)
 	outcome := "success"
 	defer func() { p.metrics.observeQuery(outcome, time.Since(start)) }()
 	if err != nil {
 		outcome = classifyError(err)
-		return nil, fmt.Errorf("query %q at %s: %w", query, at.UTC().Format(time.RFC3339), err)
+		return nil, fmt.Errorf("query %q at %s: %w", query, when, err)
 	}
 	if len(warnings) > 0 {
 		// Thanos and Mimir warn when some stores did not answer: counts

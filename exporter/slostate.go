@@ -11,14 +11,15 @@ import (
 )
 
 const (
-	// loadChunk is the range read per query while loading history.
+	// loadChunk is the range read per query while loading raw history.
 	loadChunk = 24 * time.Hour
 	// baselineLookback is read before a range so every series has the sample
 	// that precedes the range: its increment into the range needs it.
 	baselineLookback = time.Hour
 	// fineSpan is how much recent history stays at full resolution: the
-	// longest short burn window plus a margin.
-	fineSpan = 3*24*time.Hour + time.Hour
+	// 5m, 30m, 1h and 2h windows lie inside it. Longer windows use hourly
+	// totals plus their edge hour.
+	fineSpan = 3 * time.Hour
 )
 
 // fetchUnit is one selector read from Prometheus, feeding its ledgers.
@@ -26,6 +27,9 @@ type fetchUnit struct {
 	selector string
 	ledgers  []*ledger
 	feeder   feeder
+	// counter is true when the selector is a counter whose completed hours
+	// may be computed by Prometheus (see loadHourlyHistory).
+	counter  bool
 	loadedTo int64 // ms; data up to here has been ingested; 0 = nothing yet
 }
 
@@ -38,13 +42,10 @@ type sloState struct {
 	good   *ledger // nil when the SLI counts bad events
 	bad    *ledger // nil when the SLI counts good events
 	total  *ledger
-	// compactHistory folds old increments into hourly buckets. Off for
-	// one-shot evaluations, which keep everything at full resolution.
-	compactHistory bool
 }
 
-func newSLOState(def *slo.SLO, policy *slo.Policy, resMs int64, compact bool) (*sloState, error) {
-	s := &sloState{def: def, policy: policy, res: resMs, compactHistory: compact}
+func newSLOState(def *slo.SLO, policy *slo.Policy, resMs int64) (*sloState, error) {
+	s := &sloState{def: def, policy: policy, res: resMs}
 	switch def.SLI.Kind() {
 	case slo.KindEvents, slo.KindLatency:
 		goodSel, badSel, totalSel := def.SLI.CounterSelectors()
@@ -72,7 +73,16 @@ func newSLOState(def *slo.SLO, policy *slo.Policy, resMs int64, compact bool) (*
 }
 
 func (s *sloState) addCounter(selector string, l *ledger) {
-	s.units = append(s.units, &fetchUnit{selector: selector, ledgers: []*ledger{l}, feeder: newCounterFeeder(l)})
+	s.units = append(s.units, &fetchUnit{selector: selector, ledgers: []*ledger{l}, feeder: newCounterFeeder(l), counter: true})
+}
+
+// windows returns the SLO window and every burn window, in ms.
+func (s *sloState) windows() []int64 {
+	ws := []int64{s.def.Window.Duration.Milliseconds()}
+	for _, w := range slo.BurnWindows {
+		ws = append(ws, w.Milliseconds())
+	}
+	return ws
 }
 
 // evaluate brings every unit up to date at at (ms, a multiple of res) and
@@ -85,15 +95,19 @@ func (s *sloState) evaluate(ctx context.Context, q Querier, at int64) (slo.Resul
 			return slo.Result{}, err
 		}
 	}
-	if s.compactHistory {
-		edgeEnd := ceilTo(at-window, hourMs)
-		for _, u := range s.units {
-			for _, l := range u.ledgers {
-				l.keepEdgeFromFine(edgeEnd)
-				l.compact(at-fineSpan.Milliseconds(), at-window-2*hourMs)
+	neededEdges := map[int64]bool{}
+	for _, w := range s.windows() {
+		neededEdges[ceilTo(at-w, hourMs)] = true
+	}
+	for _, u := range s.units {
+		for _, l := range u.ledgers {
+			for end := range neededEdges {
+				l.captureEdge(end)
 			}
-			u.feeder.prune(at - window - 2*hourMs)
+			l.compact(at-fineSpan.Milliseconds(), at-window-2*hourMs)
+			l.retainEdges(neededEdges)
 		}
+		u.feeder.prune(at - window - 2*hourMs)
 	}
 
 	counts := func(w int64) (slo.Counts, error) {
@@ -132,7 +146,9 @@ func (s *sloState) evaluate(ctx context.Context, q Querier, at int64) (slo.Resul
 	return slo.Evaluate(s.def, s.policy, in)
 }
 
-// catchUp reads what the unit has not seen yet, up to at.
+// catchUp reads what the unit has not seen yet, up to at. The first time,
+// completed hours come from Prometheus as hourly totals when it can compute
+// them, and only the last few hours are read raw.
 func (s *sloState) catchUp(ctx context.Context, q Querier, u *fetchUnit, at, window int64) error {
 	if u.loadedTo >= at {
 		return nil
@@ -140,6 +156,23 @@ func (s *sloState) catchUp(ctx context.Context, q Querier, u *fetchUnit, at, win
 	from := u.loadedTo
 	if from == 0 {
 		from = at - window - baselineLookback.Milliseconds()
+		rq, ok := q.(RangeQuerier)
+		cut := floorTo(at-fineSpan.Milliseconds(), hourMs)
+		first := ceilTo(at-window, hourMs)
+		if ok && u.counter && cut > first {
+			switch err := loadHourlyHistory(ctx, rq, u, first, cut); {
+			case err == nil:
+				u.ledgers[0].sealHistory(cut)
+				from = cut - baselineLookback.Milliseconds()
+			case classifyError(err) == "query_error":
+				// The backend refused the difference query (for example a
+				// selector spanning several metric names makes the
+				// subtraction ambiguous): read the raw history instead.
+				u.ledgers[0].setHoursFrom(nil)
+			default:
+				return err
+			}
+		}
 	} else {
 		// Re-read a little before the last read: samples ingested late
 		// (after our previous query) with older timestamps are picked up;
@@ -159,7 +192,7 @@ func (s *sloState) catchUp(ctx context.Context, q Querier, u *fetchUnit, at, win
 	return nil
 }
 
-// sumWithEdge sums a ledger over (from, to], fetching the full-resolution
+// sumWithEdge sums a ledger over (from, to], reading the full-resolution
 // increments of the hour the window's lower edge cuts when they are not at hand.
 func (s *sloState) sumWithEdge(ctx context.Context, q Querier, l *ledger, from, to int64) (float64, error) {
 	v, edgeEnd, ok := l.sum(from, to)
@@ -176,28 +209,16 @@ func (s *sloState) sumWithEdge(ctx context.Context, q Querier, l *ledger, from, 
 	return v, nil
 }
 
-// fetchEdge re-reads the hour ending at end for every unit and installs its
-// full-resolution increments as each ledger's edge.
+// fetchEdge re-reads the hour ending at end for every unit and keeps its
+// full-resolution increments as each ledger's edge copy.
 func (s *sloState) fetchEdge(ctx context.Context, q Querier, end int64) error {
 	for _, u := range s.units {
-		tmp := make([]*ledger, len(u.ledgers))
-		for i := range tmp {
-			tmp[i] = newLedger(s.res)
-		}
-		f := u.feeder.fresh(tmp)
-		m, err := q.QueryMatrix(ctx, rangeQuery(u.selector, hourMs+baselineLookback.Milliseconds()), time.UnixMilli(end))
+		incs, err := rawHour(ctx, q, u, end)
 		if err != nil {
 			return err
 		}
-		f.ingest(m, end)
 		for i, l := range u.ledgers {
-			var incs []increment
-			for _, inc := range tmp[i].fine {
-				if inc.ts > end-hourMs && inc.ts <= end {
-					incs = append(incs, inc)
-				}
-			}
-			l.setEdge(end, incs)
+			l.setEdge(end, incs[i])
 		}
 	}
 	return nil

@@ -1,0 +1,172 @@
+// Command slobench measures slobudget against a real Prometheus; see
+// scripts/bench.sh and docs/benchmarks.md.
+//
+//	slobench blocks -dir DIR -slos N -days D      write TSDB blocks and the config
+//	slobench target -listen ADDR -slos N          serve live counters for Prometheus to scrape
+//	slobench cycles -prometheus.url URL -config F measure start-up, cycles and naive queries
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slobudget/slobudget/exporter"
+	"github.com/slobudget/slobudget/internal/bench"
+	"github.com/slobudget/slobudget/internal/synth"
+	"github.com/slobudget/slobudget/slo"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: slobench blocks|target|cycles [flags]")
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "blocks":
+		err = blocks(os.Args[2:])
+	case "target":
+		err = target(os.Args[2:])
+	case "cycles":
+		err = cycles(os.Args[2:])
+	default:
+		err = fmt.Errorf("unknown subcommand %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "slobench:", err)
+		os.Exit(1)
+	}
+}
+
+func blocks(args []string) error {
+	fs := flag.NewFlagSet("blocks", flag.ExitOnError)
+	dir := fs.String("dir", "", "TSDB data dir to write blocks into")
+	n := fs.Int("slos", 1000, "number of SLOs")
+	days := fs.Int("days", 31, "days of data")
+	endAgo := fs.Duration("end-ago", 10*time.Minute, "data ends this long before now")
+	_ = fs.Parse(args)
+	start := time.Now()
+	if err := synth.WriteBlocks(*dir, *n, *days, time.Now().Add(-*endAgo)); err != nil {
+		return err
+	}
+	cfg := filepath.Join(*dir, "..", "slobudget.yml")
+	if err := os.WriteFile(cfg, synth.ScaleConfigYAML(*n), 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %d SLOs x %d days of blocks in %s; config %s\n", *n, *days, time.Since(start).Round(time.Second), cfg)
+	return nil
+}
+
+// target serves the scale SLOs' counters, growing with time, so that a
+// Prometheus scraping it keeps receiving new samples during the benchmark.
+func target(args []string) error {
+	fs := flag.NewFlagSet("target", flag.ExitOnError)
+	listen := fs.String("listen", "127.0.0.1:0", "address")
+	n := fs.Int("slos", 1000, "number of SLOs")
+	_ = fs.Parse(args)
+	start := time.Now()
+	http.HandleFunc("/metrics", func(w http.ResponseWriter, r *http.Request) {
+		secs := time.Since(start).Seconds()
+		var b strings.Builder
+		b.WriteString("# TYPE http_requests_total counter\n")
+		for i := 0; i < *n; i++ {
+			total := int64(secs * float64(1+i%80) / 3)
+			bad := total / 2000
+			svc := synth.ScaleService(i)
+			fmt.Fprintf(&b, "http_requests_total{service=%q,instance=\"a\",code=\"200\"} %d\n", svc, total-bad)
+			fmt.Fprintf(&b, "http_requests_total{service=%q,instance=\"a\",code=\"500\"} %d\n", svc, bad)
+		}
+		_, _ = w.Write([]byte(b.String()))
+	})
+	return http.ListenAndServe(*listen, nil)
+}
+
+func cycles(args []string) error {
+	fs := flag.NewFlagSet("cycles", flag.ExitOnError)
+	url := fs.String("prometheus.url", "", "Prometheus URL")
+	cfgFile := fs.String("config", "", "slobudget config")
+	count := fs.Int("cycles", 6, "steady-state cycles to measure")
+	step := fs.Duration("step", 15*time.Second, "evaluation interval")
+	conc := fs.Int("concurrency", 8, "queries in flight")
+	_ = fs.Parse(args)
+
+	cfg, err := slo.LoadFiles(*cfgFile)
+	if err != nil {
+		return err
+	}
+	q := &bench.StatsQuerier{URL: *url, Client: &http.Client{Timeout: 5 * time.Minute}}
+	eng, err := exporter.NewEngine(cfg, exporter.EngineOptions{Querier: q, Step: *step, Concurrency: *conc})
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	measure := func(at time.Time) (time.Duration, int64, int64, int) {
+		s0, q0 := q.Samples.Load(), q.Queries.Load()
+		t0 := time.Now()
+		failed := eng.EvaluateAt(ctx, at)
+		return time.Since(t0), q.Samples.Load() - s0, q.Queries.Load() - q0, failed
+	}
+	fmt.Printf("SLOs: %d, step %s, concurrency %d\n\n", len(cfg.SLOs), *step, *conc)
+	d, samples, queries, failed := measure(time.Now())
+	fmt.Printf("| phase | wall time | queries | samples read (Prometheus stats) | failed SLOs |\n|---|---|---|---|---|\n")
+	fmt.Printf("| start-up (load 30 d once) | %s | %d | %d | %d |\n", d.Round(time.Millisecond), queries, samples, failed)
+	var durs []time.Duration
+	var totalSamples, totalQueries int64
+	var last time.Time
+	for i := 0; i < *count; i++ {
+		next := eng.Instant(time.Now()).Add(*step)
+		time.Sleep(time.Until(next) + 50*time.Millisecond)
+		last = time.Now()
+		d, samples, queries, failed := measure(last)
+		durs = append(durs, d)
+		totalSamples += samples
+		totalQueries += queries
+		fmt.Printf("| cycle %d | %s | %d | %d | %d |\n", i+1, d.Round(time.Millisecond), queries, samples, failed)
+	}
+	sort.Slice(durs, func(i, j int) bool { return durs[i] < durs[j] })
+	perCycle := totalSamples / int64(*count)
+
+	// The naive way, at the same instant: increase() over the raw 30 days,
+	// numerator and denominator per SLO.
+	s0, q0 := q.Samples.Load(), q.Queries.Load()
+	t0 := time.Now()
+	sem := make(chan struct{}, *conc)
+	var wg sync.WaitGroup
+	var naiveErr error
+	var mu sync.Mutex
+	for i := range cfg.SLOs {
+		def := cfg.SLOs[i]
+		_, bad, total := def.SLI.CounterSelectors()
+		for _, sel := range []string{bad, total} {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				if _, err := q.QueryVector(ctx, fmt.Sprintf("sum(increase(%s[%s]))", sel, def.Window.Text), last); err != nil {
+					mu.Lock()
+					naiveErr = err
+					mu.Unlock()
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	if naiveErr != nil {
+		return naiveErr
+	}
+	naiveDur, naiveSamples, naiveQueries := time.Since(t0), q.Samples.Load()-s0, q.Queries.Load()-q0
+	fmt.Printf("| naive: sum(increase(x[30d])) per SLO, 2 queries each | %s | %d | %d | - |\n\n", naiveDur.Round(time.Millisecond), naiveQueries, naiveSamples)
+	fmt.Printf("steady-state cycle: median %s, max %s; samples read per cycle %d vs naive %d: 1/%.0f\n",
+		durs[len(durs)/2].Round(time.Millisecond), durs[len(durs)-1].Round(time.Millisecond), perCycle, naiveSamples,
+		float64(naiveSamples)/float64(max(perCycle, 1)))
+	return nil
+}
