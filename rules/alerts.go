@@ -83,12 +83,6 @@ func (r *sloRules) alerts() ([]rule, error) {
 		if (p.Severity == "page" && r.s.Alerting.PageDisabled) || (p.Severity == "ticket" && r.s.Alerting.TicketDisabled) {
 			continue
 		}
-		// A pair whose long window exceeds the SLO window would judge a
-		// budget by more than the window it belongs to; the daemon has no
-		// burn rate for it either.
-		if p.Long > r.s.Window.Duration {
-			continue
-		}
 		out = append(out, r.burnAlert(p))
 	}
 	freeze, err := r.freezeAlerts()

@@ -54,15 +54,25 @@ func newSLORules(s *slo.SLO, opts Options) (*sloRules, error) {
 	}, nil
 }
 
-// windows are the burn windows plus the SLO window, shortest first, each once.
+// windows are the burn windows and the SLO window, shortest first, each
+// once: the same set the daemon exports, including burn windows longer than
+// a short SLO window.
 func windows(s *slo.SLO) []time.Duration {
 	out := []time.Duration{}
+	added := false
 	for _, w := range slo.BurnWindows {
-		if w < s.Window.Duration {
-			out = append(out, w)
+		if !added && s.Window.Duration <= w {
+			if s.Window.Duration < w {
+				out = append(out, s.Window.Duration)
+			}
+			added = true
 		}
+		out = append(out, w)
 	}
-	return append(out, s.Window.Duration)
+	if !added {
+		out = append(out, s.Window.Duration)
+	}
+	return out
 }
 
 // windowLabel spells a window as the daemon does: the SLO window as the

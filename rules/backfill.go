@@ -1,0 +1,203 @@
+package rules
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/api"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/tsdb"
+
+	"github.com/slobudget/slobudget/slo"
+)
+
+// BackfillOptions say where to read raw counters and where to write blocks.
+type BackfillOptions struct {
+	// PrometheusURL is the Prometheus that evaluates the generated rules and
+	// holds the raw counters.
+	PrometheusURL string
+	// RoundTripper is optional (TLS, auth).
+	RoundTripper api.Config
+	// OutputDir receives one TSDB block; move it into Prometheus's data
+	// directory and Prometheus loads it within a minute.
+	OutputDir string
+	// History is how far before the running sums' first sample to write.
+	// Default: the longest window any rule reads (the longest SLO window,
+	// at least the 3d burn window), so every window is right at once.
+	History time.Duration
+}
+
+// BackfillResult reports what was written for one SLO.
+type BackfillResult struct {
+	SLO string
+	// FirstLive is the running sums' first sample written by Prometheus;
+	// history is written on the evaluation grid before it.
+	FirstLive time.Time
+	From      time.Time
+	Samples   int
+}
+
+// maxSteps stays under Prometheus's 11,000 points per range query.
+const maxSteps = 10000
+
+// Backfill writes the history of the running sums for rules that are
+// already loaded. It counts backwards from each running sum's first live
+// sample, subtracting the per-interval deltas that the rule would have added
+// at each earlier evaluation (the same expression, run as a range query on
+// the same time grid), so that history and live series join exactly and no
+// sample overlaps what Prometheus already wrote.
+func Backfill(ctx context.Context, cfg *slo.Config, opts Options, bo BackfillOptions) ([]BackfillResult, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if bo.PrometheusURL == "" || bo.OutputDir == "" {
+		return nil, errors.New("backfill needs a Prometheus URL and an output directory")
+	}
+	history := bo.History
+	if history == 0 {
+		history = slo.BurnWindows[len(slo.BurnWindows)-1]
+		for _, s := range cfg.SLOs {
+			history = max(history, s.Window.Duration)
+		}
+	}
+	cc := bo.RoundTripper
+	cc.Address = bo.PrometheusURL
+	client, err := api.NewClient(cc)
+	if err != nil {
+		return nil, fmt.Errorf("prometheus client: %w", err)
+	}
+	prom := v1.NewAPI(client)
+
+	// Twice the span: the block writer's head refuses samples older than
+	// one block duration before the newest.
+	w, err := tsdb.NewBlockWriter(slog.New(slog.DiscardHandler), bo.OutputDir, 2*(history+opts.Interval).Milliseconds())
+	if err != nil {
+		return nil, fmt.Errorf("block writer: %w", err)
+	}
+	defer w.Close()
+	app := w.Appender(ctx)
+
+	var results []BackfillResult
+	for i := range cfg.SLOs {
+		s := &cfg.SLOs[i]
+		if s.SLI.Kind() == slo.KindTimeSlice {
+			continue // no generated rules, nothing to backfill
+		}
+		r, err := newSLORules(s, opts)
+		if err != nil {
+			return nil, fmt.Errorf("slo %q: %w", s.Name, err)
+		}
+		res := BackfillResult{SLO: s.Name}
+		steps := int(history / opts.Interval)
+		totalDeltas, badDeltas := map[int64]float64{}, map[int64]float64{}
+		first, firstTotal, err := firstSample(ctx, prom, metricTotal+r.sel, history)
+		if err != nil {
+			return nil, fmt.Errorf("slo %q: %w", s.Name, err)
+		}
+		firstBadAt, firstBad, err := firstSample(ctx, prom, metricBad+r.sel, history)
+		if err != nil {
+			return nil, fmt.Errorf("slo %q: %w", s.Name, err)
+		}
+		if !firstBadAt.Equal(first) {
+			return nil, fmt.Errorf("slo %q: the running sums start at different times (%s, %s); were the rules edited by hand?", s.Name, first, firstBadAt)
+		}
+		res.FirstLive = first
+		res.From = first.Add(-time.Duration(steps) * opts.Interval)
+		// Deltas at every grid instant from the first backfilled one up to
+		// the first live one: the live sample already includes its own.
+		if err := rangeDeltas(ctx, prom, delta(r.c.total, opts.Interval, opts.Delay), res.From.Add(opts.Interval), first, opts.Interval, totalDeltas, 1); err != nil {
+			return nil, fmt.Errorf("slo %q: %w", s.Name, err)
+		}
+		if r.c.bad != "" {
+			err = rangeDeltas(ctx, prom, delta(r.c.bad, opts.Interval, opts.Delay), res.From.Add(opts.Interval), first, opts.Interval, badDeltas, 1)
+		} else {
+			for k, v := range totalDeltas {
+				badDeltas[k] = v
+			}
+			err = rangeDeltas(ctx, prom, delta(r.c.good, opts.Interval, opts.Delay), res.From.Add(opts.Interval), first, opts.Interval, badDeltas, -1)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("slo %q: %w", s.Name, err)
+		}
+		for _, m := range []struct {
+			name   string
+			value  float64
+			deltas map[int64]float64
+		}{{metricTotal, firstTotal, totalDeltas}, {metricBad, firstBad, badDeltas}} {
+			lset := labels.FromStrings(labels.MetricName, m.name, "service", s.Service, "slo", s.Name)
+			// Values are known newest first, but a series' samples must be
+			// appended oldest first: the head drops out-of-order ones.
+			values := make([]float64, steps+1)
+			values[steps] = m.value
+			for k := steps - 1; k >= 0; k-- {
+				next := res.From.Add(time.Duration(k+1) * opts.Interval)
+				values[k] = values[k+1] - m.deltas[next.UnixMilli()]
+			}
+			for k := 0; k < steps; k++ {
+				at := res.From.Add(time.Duration(k) * opts.Interval)
+				if _, err := app.Append(0, lset, at.UnixMilli(), values[k]); err != nil {
+					return nil, fmt.Errorf("slo %q: writing %s at %s: %w", s.Name, m.name, at, err)
+				}
+				res.Samples++
+			}
+		}
+		results = append(results, res)
+	}
+	if err := app.Commit(); err != nil {
+		return nil, fmt.Errorf("committing samples: %w", err)
+	}
+	if _, err := w.Flush(ctx); err != nil {
+		return nil, fmt.Errorf("writing block: %w", err)
+	}
+	return results, nil
+}
+
+// firstSample finds the oldest sample of a running sum within the history.
+func firstSample(ctx context.Context, prom v1.API, sel string, history time.Duration) (time.Time, float64, error) {
+	q := fmt.Sprintf("%s[%s]", sel, model.Duration(history))
+	val, _, _, err := prom.Query(ctx, q, time.Now())
+	if err != nil {
+		return time.Time{}, 0, fmt.Errorf("query %s: %w", q, err)
+	}
+	m, ok := val.(model.Matrix)
+	if !ok || len(m) == 0 || len(m[0].Values) == 0 {
+		return time.Time{}, 0, fmt.Errorf("no %s series yet: load the generated rules into Prometheus and wait one evaluation interval before backfilling", sel)
+	}
+	if len(m) > 1 {
+		return time.Time{}, 0, fmt.Errorf("%d series match %s; want one", len(m), sel)
+	}
+	p := m[0].Values[0]
+	return p.Timestamp.Time(), float64(p.Value), nil
+}
+
+// rangeDeltas adds sign × the delta expression's value at every grid instant
+// in [from, to] to out, keyed by Unix milliseconds. Instants without a value
+// had nothing to count.
+func rangeDeltas(ctx context.Context, prom v1.API, expr string, from, to time.Time, step time.Duration, out map[int64]float64, sign float64) error {
+	for start := from; !start.After(to); start = start.Add(maxSteps * step) {
+		end := start.Add((maxSteps - 1) * step)
+		if end.After(to) {
+			end = to
+		}
+		val, _, _, err := prom.QueryRange(ctx, expr, v1.Range{Start: start, End: end, Step: step})
+		if err != nil {
+			return fmt.Errorf("range query %s: %w", expr, err)
+		}
+		m, ok := val.(model.Matrix)
+		if !ok {
+			return fmt.Errorf("range query %s returned %s, not a matrix", expr, val.Type())
+		}
+		for _, series := range m {
+			for _, p := range series.Values {
+				out[int64(p.Timestamp)] += sign * float64(p.Value)
+			}
+		}
+	}
+	return nil
+}
