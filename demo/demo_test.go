@@ -222,3 +222,21 @@ func checkTruth(t *testing.T, cfg *slo.Config, d *Demo, results []slo.Result, at
 func near(a, b float64) bool {
 	return a == b || math.Abs(a-b) <= 1e-9*math.Max(math.Abs(a), math.Abs(b))
 }
+
+// TestStatesHoldForAnySeed: the command seeds the noise from the clock, so
+// the intended states must not depend on the seed.
+func TestStatesHoldForAnySeed(t *testing.T) {
+	start := time.Now()
+	for _, seed := range []uint64{1, 2, 3, 1 << 40} {
+		d, err := Open(context.Background(), Options{Dir: t.TempDir(), Start: start, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, _ := newTestEngine(t, d)
+		if failed := e.EvaluateAt(context.Background(), start); failed > 0 {
+			t.Fatalf("seed %d: %d SLOs failed", seed, failed)
+		}
+		checkStates(t, e.Results())
+		_ = d.Close()
+	}
+}
