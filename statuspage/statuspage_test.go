@@ -499,3 +499,32 @@ func TestEmptyAndMethods(t *testing.T) {
 		t.Errorf("HEAD: %d, length %d", r.StatusCode, r.ContentLength)
 	}
 }
+
+func TestBudgetExactlySpent(t *testing.T) {
+	// 1,000 bad of 1M at 99.9%: the SLI equals the objective. The objective
+	// is met, nothing is left, and nothing is overspent yet (at-risk, not
+	// frozen: the default policy's 0.00 threshold means "not overspent").
+	sc := scenario{name: "edge", service: "s", objective: 99.9, window: 30 * day, windowText: "30d",
+		good: 999_000, total: 1_000_000, at: testNow}
+	_, body := get(t, newTestHandler(t, []slo.Result{sc.result(t)}, Options{}), "/")
+	doc := parse(t, body)
+	byName, _ := rows(t, doc)
+	tr := byName["edge"]
+	checks := map[string]string{
+		"big":        "0.0%",
+		"outage":     "0s left of 43m 12s",
+		"badge":      "at-risk",
+		"exhaustion": "exhausted",
+	}
+	for class, want := range checks {
+		if got := text(first(t, tr, class)); got != want {
+			t.Errorf("%s: %q, want %q", class, got, want)
+		}
+	}
+	if hasClass(first(t, tr, "bar"), "overspent") {
+		t.Error("a budget spent exactly is shown as overspent")
+	}
+	if got := text(byID(doc, "sum-meeting")); got != "100% meeting objective (1 of 1)" {
+		t.Errorf("summary %q: an SLI exactly at objective meets it", got)
+	}
+}

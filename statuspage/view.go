@@ -54,16 +54,19 @@ type row struct {
 	BudgetText    string // "17m 12s left of 43m 12s" or "overspent by ..."
 	Overspent     bool
 	Tone          string // ok, warn, bad or crit: the colour of bar and badge
-	State         string
-	Freeze        bool
-	FeatureShare  string
-	Burns         []burnCell
-	Page, Ticket  bool
-	Exhaustion    string
-	ExhaustTone   string
-	Status        string
-	StatusClass   string
-	StatusDetail  string
+	// RowTone colours the row's edge: the tone, except that a row without
+	// data is grey however healthy its untouched budget looks.
+	RowTone      string
+	State        string
+	Freeze       bool
+	FeatureShare string
+	Burns        []burnCell
+	Page, Ticket bool
+	Exhaustion   string
+	ExhaustTone  string
+	Status       string
+	StatusClass  string
+	StatusDetail string
 	// Details, shown on the single-SLO view.
 	Consequence string
 	Events      string
@@ -121,6 +124,12 @@ func buildPage(results []slo.Result, o Options, ready bool, selected string) pag
 		}
 		return a.Name < b.Name
 	})
+	for i := range p.Rows {
+		p.Rows[i].RowTone = p.Rows[i].Tone
+		if p.Rows[i].noData {
+			p.Rows[i].RowTone = "none"
+		}
+	}
 	p.Summary = summarize(p.Rows)
 	return p
 }
