@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -316,4 +317,101 @@ func demoBool(b bool) float64 {
 		return 1
 	}
 	return 0
+}
+
+// TestDemoDataInRealPrometheus cross-checks the demo against the real
+// Prometheus: the data a demo kept (--storage.keep) is opened by Debian's
+// Prometheus, and the event counts of every counter-based SLO, summed from
+// the raw samples Prometheus returns, equal the counts the demo exported at
+// its last evaluation.
+func TestDemoDataInRealPrometheus(t *testing.T) {
+	promtest.Require(t, promtest.Prometheus)
+	bin := buildSlobudget(t)
+	dataDir := filepath.Join(t.TempDir(), "kept")
+	p, _ := startDemo(t, bin, "--storage.path="+dataDir, "--storage.keep")
+	var api struct {
+		SLOs []struct {
+			Name        string
+			EvaluatedAt time.Time
+			Events      struct{ Good, Total float64 }
+		}
+	}
+	demoGetJSON(t, p.base+"/api/v1/slos", &api)
+	p.stop(t)
+
+	prom := promtest.StartPrometheus(t, promtest.Options{DataDir: filepath.Join(dataDir, "tsdb")})
+	// What each SLO counts, as the demo config defines it.
+	sels := map[string]struct{ good, bad, total string }{
+		"api-availability":  {bad: `http_requests_total{service="api",code=~"5.."}`, total: `http_requests_total{service="api"}`},
+		"api-latency":       {good: `http_request_duration_seconds_bucket{service="api",le="0.5"}`, total: `http_request_duration_seconds_count{service="api"}`},
+		"batch-job-success": {good: `batch_job_runs_total{job_name="invoice-export",result="success"}`, total: `batch_job_runs_total{job_name="invoice-export"}`},
+		"data-quality":      {bad: `pipeline_records_total{pipeline="orders",result="invalid"}`, total: `pipeline_records_total{pipeline="orders"}`},
+	}
+	checked := 0
+	for _, s := range api.SLOs {
+		sel, ok := sels[s.Name]
+		if !ok {
+			continue
+		}
+		at := s.EvaluatedAt
+		total := demoIncrease(t, prom, sel.total, at)
+		good := total - demoIncrease(t, prom, sel.bad, at)
+		if sel.good != "" {
+			good = demoIncrease(t, prom, sel.good, at)
+		}
+		if s.Events.Good != good || s.Events.Total != total {
+			t.Errorf("%s at %s: the demo exported good=%g total=%g; Prometheus's raw samples give good=%g total=%g",
+				s.Name, at.Format(time.RFC3339), s.Events.Good, s.Events.Total, good, total)
+		}
+		checked++
+	}
+	if checked != len(sels) {
+		t.Errorf("checked %d SLOs, want %d", checked, len(sels))
+	}
+}
+
+// demoIncrease sums the reset-corrected increases of every series of sel
+// over the 30 days up to at, from the raw samples the real Prometheus
+// returns: an increase is counted at the sample that ends it.
+func demoIncrease(t *testing.T, prom *promtest.Instance, sel string, at time.Time) float64 {
+	t.Helper()
+	if sel == "" {
+		return 0
+	}
+	from := at.Add(-30 * 24 * time.Hour).UnixMilli()
+	// An hour more, for the sample before each series' first in the window.
+	q := fmt.Sprintf("%s[%ds]", sel, int64((30*24*time.Hour+time.Hour)/time.Second))
+	resp, err := http.Get(prom.URL + "/api/v1/query?query=" + url.QueryEscape(q) + fmt.Sprintf("&time=%.3f", float64(at.UnixMilli())/1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Status string
+		Error  string
+		Data   struct {
+			ResultType string
+			Result     model.Matrix
+		}
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	if body.Status != "success" || body.Data.ResultType != "matrix" || len(body.Data.Result) == 0 {
+		t.Fatalf("%s: %s %s, %d series", q, body.Status, body.Error, len(body.Data.Result))
+	}
+	var sum float64
+	for _, ss := range body.Data.Result {
+		for i := 1; i < len(ss.Values); i++ {
+			if int64(ss.Values[i].Timestamp) <= from {
+				continue
+			}
+			prev, cur := float64(ss.Values[i-1].Value), float64(ss.Values[i].Value)
+			if cur < prev {
+				prev = 0 // a reset: the counter restarted from zero
+			}
+			sum += cur - prev
+		}
+	}
+	return sum
 }
