@@ -2,6 +2,7 @@ package rules
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -192,6 +193,7 @@ func TestBackfillAgreesWithDaemon(t *testing.T) {
 	if len(rem) != 1 || !close(rem[0].Value, want.BudgetRemaining) {
 		t.Errorf("budget remaining: rules %v, daemon math %g", rem, want.BudgetRemaining)
 	}
+	logGroupDurations(t, prom.URL)
 	t.Logf("at %s: burn rates %v, remaining %g (daemon math %g)", at.Format(time.RFC3339), got, rem[0].Value, want.BudgetRemaining)
 }
 
@@ -208,5 +210,32 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 			t.Fatalf("timed out after %s waiting for %s", timeout, what)
 		}
 		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// logGroupDurations prints Prometheus's own last evaluation time per group,
+// a measurement for README.md (nothing scrapes Prometheus's /metrics here).
+func logGroupDurations(t *testing.T, base string) {
+	resp, err := http.Get(base + "/api/v1/rules")
+	if err != nil {
+		t.Logf("rules API: %v", err)
+		return
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Data struct {
+			Groups []struct {
+				Name           string  `json:"name"`
+				EvaluationTime float64 `json:"evaluationTime"`
+				Rules          []any   `json:"rules"`
+			} `json:"groups"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Logf("rules API: %v", err)
+		return
+	}
+	for _, g := range body.Data.Groups {
+		t.Logf("rule group %s: %d rules evaluated in %.3fms", g.Name, len(g.Rules), g.EvaluationTime*1000)
 	}
 }
