@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -177,6 +178,19 @@ func TestDemo(t *testing.T) {
 			demoExpect(t, mf, "slo_policy_state", demoWith(lbl, "state", s.PolicyState), 1)
 		}
 		break
+	}
+
+	// The status page at / lists every SLO (its content is statuspage's to test).
+	page, err := http.Get(p.base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	for name := range want {
+		if page.StatusCode != http.StatusOK || !strings.Contains(string(body), name) {
+			t.Errorf("GET /: %s, page does not show %s", page.Status, name)
+		}
 	}
 
 	// The config lives in the data directory so that a reload works.

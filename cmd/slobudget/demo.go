@@ -15,6 +15,7 @@ import (
 
 	"github.com/slobudget/slobudget/demo"
 	"github.com/slobudget/slobudget/exporter"
+	"github.com/slobudget/slobudget/statuspage"
 )
 
 func init() { commandFactories = append(commandFactories, newDemoCmd) }
@@ -90,6 +91,7 @@ func (c *demoCmd) run(stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	d.StatusPage = statuspage.Handler(d.Engine.Results, statuspage.Options{EvalInterval: *c.interval, Ready: d.Engine.Ready})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -125,6 +127,7 @@ func announceWhenReady(ctx context.Context, d *exporter.Daemon, out io.Writer, l
 	logger.Info("demo ready", zap.Duration("startup", took.Round(time.Millisecond)), zap.String("url", url))
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nslobudget demo is ready after %.1fs: %s\n\n", took.Seconds(), url)
+	fmt.Fprintf(&b, "  %s              the status page: every SLO, worst first\n", url)
 	fmt.Fprintf(&b, "  %smetrics       the slo_* series: budgets, burn rates, alerts, policy state, freeze\n", url)
 	fmt.Fprintf(&b, "  %sapi/v1/slos   the same numbers as JSON\n\n", url)
 	b.WriteString("Five example SLOs over a generated 30-day history, with live traffic added as you watch:\n")
