@@ -25,7 +25,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	app.HelpFlag.Short('h')
 	app.UsageWriter(stdout)
 	app.ErrorWriter(stderr)
-	app.Terminate(nil)
+	// kingpin calls Terminate after printing --help or --version; stop
+	// there instead of running the command.
+	stopped := false
+	app.Terminate(func(int) { stopped = true })
 
 	cmds := []command{
 		newServeCmd(app),
@@ -35,12 +38,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	cmds = append(cmds, extraCommands(app)...)
 	chosen, err := app.Parse(args)
+	if stopped {
+		return 0 // --help or --version already printed
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "slobudget: %v (try --help)\n", err)
 		return 2
 	}
 	if chosen == "" {
-		return 0 // --help or --version already printed
+		return 0
 	}
 	for _, c := range cmds {
 		if c.name() == chosen {
