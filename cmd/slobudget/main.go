@@ -20,6 +20,12 @@ func main() {
 
 // run parses args and runs the chosen command, returning the exit code.
 func run(args []string, stdout, stderr io.Writer) int {
+	for _, a := range args {
+		if a == "--version" {
+			fmt.Fprintln(stdout, version.Print("slobudget"))
+			return 0
+		}
+	}
 	app := kingpin.New("slobudget", "Exact error budgets, burn rates and feature-freeze decisions from Prometheus SLIs.")
 	app.Version(version.Print("slobudget"))
 	app.HelpFlag.Short('h')
