@@ -39,7 +39,7 @@ func newSLORules(s *slo.SLO, opts Options) (*sloRules, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, d := budgetFraction(s.Objective)
+	n, d := s.BudgetFraction()
 	if n <= 0 || n >= d {
 		return nil, fmt.Errorf("objective %g%% leaves no error budget: it must be above 0 and below 100", s.Objective)
 	}

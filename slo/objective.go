@@ -20,13 +20,24 @@ func budgetFraction(objectivePercent float64) (num, den float64) {
 	// as good as anything.
 	for range 7 {
 		n := math.Round(gap)
-		if math.Abs(gap-n) < 1e-6 {
+		// n ≥ 1: at six decimals (99.999999) the unscaled gap itself is
+		// within the tolerance of 0, which is no budget at all.
+		if n >= 1 && math.Abs(gap-n) < 1e-6 {
 			return n, scale
 		}
 		gap *= 10
 		scale *= 10
 	}
 	return 100 - objectivePercent, 100
+}
+
+// BudgetFraction returns the SLO's error budget as the exact decimal fraction
+// num/den of two integers held in float64s (99.9 gives 1, 1000), the split the
+// daemon's arithmetic uses. Code that computes burn rates or remaining budgets
+// elsewhere (the generated PromQL rules) uses it to round exactly as the
+// daemon does, so a value exactly at a threshold compares the same way.
+func (s *SLO) BudgetFraction() (num, den float64) {
+	return budgetFraction(s.Objective)
 }
 
 // burnRate is (bad/total)/(1 − objective), computed as one division of two
