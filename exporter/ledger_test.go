@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -34,12 +35,9 @@ func (m *memQuerier) QueryMatrix(_ context.Context, q string, at time.Time) (mod
 	lo := hi.Add(-time.Duration(d))
 	var out model.Matrix
 	for _, ss := range m.series[name] {
-		var vals []model.SamplePair
-		for _, s := range ss.Values {
-			if s.Timestamp >= lo && s.Timestamp <= hi {
-				vals = append(vals, s)
-			}
-		}
+		i := sort.Search(len(ss.Values), func(i int) bool { return ss.Values[i].Timestamp >= lo })
+		j := sort.Search(len(ss.Values), func(i int) bool { return ss.Values[i].Timestamp > hi })
+		vals := ss.Values[i:j]
 		if len(vals) > 0 {
 			m.samplesRead += len(vals)
 			out = append(out, &model.SampleStream{Metric: ss.Metric, Values: vals})
