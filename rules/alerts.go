@@ -92,12 +92,12 @@ func (r *sloRules) alerts() ([]rule, error) {
 	out = append(out, freeze...)
 	out = append(out, rule{
 		Alert:  alertDataMissing,
-		Expr:   fmt.Sprintf("absent(%s)", r.c.total),
+		Expr:   fmt.Sprintf("absent(%s)", r.present),
 		For:    r.forDuration("dataMissing", defaultForDataMissing),
 		Labels: r.alertLabels("severity", "ticket"),
 		Annotations: r.annotations(
 			fmt.Sprintf("SLO %s (%s) has no data: its total series is absent", r.s.Name, r.s.Service),
-			fmt.Sprintf("%s returns no series, so the error budget and burn rates of %s cannot be computed and its burn alerts cannot fire. Check the scrape target and the SLI selector.", r.c.total, r.s.Name)),
+			fmt.Sprintf("%s returns no series, so the error budget and burn rates of %s cannot be computed and its burn alerts cannot fire. Check the scrape target and the SLI selector.", r.present, r.s.Name)),
 	})
 	return out, nil
 }
@@ -107,9 +107,11 @@ func (r *sloRules) burnAlert(p slo.AlertPair) rule {
 	factor := num(p.Factor)
 	expr := fmt.Sprintf("%s > %s\nand\n%s > %s",
 		r.one(metricBurn, "window", long), factor, r.one(metricBurn, "window", short), factor)
-	if r.opts.MinBadEvents > 1 {
+	if r.opts.MinBadEvents > 1 && r.s.SLI.TimeSlice == nil {
 		// The minimum-traffic guard: a handful of errors in a quiet hour is
-		// a high ratio but not an incident.
+		// a high ratio but not an incident. Time slices weigh the same at
+		// any traffic, so there is no quiet hour to guard against; without
+		// the guard these alerts match the daemon's slo_alert_active.
 		expr += fmt.Sprintf("\nand\n%s >= %s", r.count(metricBad, p.Long), num(r.opts.MinBadEvents))
 	}
 	key := slo.WindowLabel(p.Long) + "/" + slo.WindowLabel(p.Short)
@@ -121,11 +123,11 @@ func (r *sloRules) burnAlert(p slo.AlertPair) rule {
 		def = d
 	}
 	summary := fmt.Sprintf("SLO %s (%s) is burning its error budget {{ printf \"%%.1f\" $value }} times too fast (%s/%s)", r.s.Name, r.s.Service, long, short)
-	desc := fmt.Sprintf("The %s objective over %s allows %s of events to be bad. "+
-		"Over the last %s the bad-event ratio used the budget {{ printf \"%%.1f\" $value }} times as fast as the window allows, "+
+	desc := fmt.Sprintf("The %s objective over %s allows %s of %s to be bad. "+
+		"Over the last %s the share of bad ones used the budget {{ printf \"%%.1f\" $value }} times as fast as the window allows, "+
 		"and over the last %s it is still above %s times: at that pace %s of the whole %s budget is gone every %s. "+
 		"Budget left: %s. %s",
-		pct(r.s.ObjectiveRatio()), r.s.Window.Text, pct(r.num/r.den),
+		pct(r.s.ObjectiveRatio()), r.s.Window.Text, pct(r.num/r.den), r.units(),
 		long, short, factor, pct(p.BudgetFraction), r.s.Window.Text, long,
 		r.remainingTemplate(), r.exhaustionTemplate())
 	return rule{
@@ -175,6 +177,14 @@ func (r *sloRules) freezeAlerts() ([]rule, error) {
 		}
 	}
 	return out, nil
+}
+
+// units names what the SLI counts, for annotations.
+func (r *sloRules) units() string {
+	if ts := r.s.SLI.TimeSlice; ts != nil {
+		return fmt.Sprintf("%s time slices (bad: %s does not hold)", dur(ts.Slice), ts.Condition())
+	}
+	return "events"
 }
 
 func (r *sloRules) remainingTemplate() string {

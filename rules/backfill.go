@@ -75,8 +75,9 @@ func Backfill(ctx context.Context, cfg *slo.Config, opts Options, bo BackfillOpt
 	prom := v1.NewAPI(client)
 
 	// Twice the span: the block writer's head refuses samples older than
-	// one block duration before the newest.
-	w, err := tsdb.NewBlockWriter(slog.New(slog.DiscardHandler), bo.OutputDir, 2*(history+opts.Interval).Milliseconds())
+	// one block duration before the newest. An hour covers the longest
+	// interval a group can have (a time slice divides 5m).
+	w, err := tsdb.NewBlockWriter(slog.New(slog.DiscardHandler), bo.OutputDir, 2*(history+time.Hour).Milliseconds())
 	if err != nil {
 		return nil, fmt.Errorf("block writer: %w", err)
 	}
@@ -86,15 +87,13 @@ func Backfill(ctx context.Context, cfg *slo.Config, opts Options, bo BackfillOpt
 	var results []BackfillResult
 	for i := range cfg.SLOs {
 		s := &cfg.SLOs[i]
-		if s.SLI.Kind() == slo.KindTimeSlice {
-			continue // no generated rules, nothing to backfill
-		}
 		r, err := newSLORules(s, opts)
 		if err != nil {
 			return nil, fmt.Errorf("slo %q: %w", s.Name, err)
 		}
+		step := r.opts.Interval // a time-slice SLO's group runs once per slice
 		res := BackfillResult{SLO: s.Name}
-		steps := int(history / opts.Interval)
+		steps := int(history / step)
 		totalDeltas, badDeltas := map[int64]float64{}, map[int64]float64{}
 		first, firstTotal, err := firstSample(ctx, prom, metricTotal+r.sel, history)
 		if err != nil {
@@ -108,22 +107,18 @@ func Backfill(ctx context.Context, cfg *slo.Config, opts Options, bo BackfillOpt
 			return nil, fmt.Errorf("slo %q: the running sums start at different times (%s, %s); were the rules edited by hand?", s.Name, first, firstBadAt)
 		}
 		res.FirstLive = first
-		res.From = first.Add(-time.Duration(steps) * opts.Interval)
+		res.From = first.Add(-time.Duration(steps) * step)
 		// Deltas at every grid instant from the first backfilled one up to
-		// the first live one: the live sample already includes its own.
-		if err := rangeDeltas(ctx, prom, delta(r.c.total, opts.Interval, opts.Delay), res.From.Add(opts.Interval), first, opts.Interval, totalDeltas, 1); err != nil {
-			return nil, fmt.Errorf("slo %q: %w", s.Name, err)
-		}
-		if r.c.bad != "" {
-			err = rangeDeltas(ctx, prom, delta(r.c.bad, opts.Interval, opts.Delay), res.From.Add(opts.Interval), first, opts.Interval, badDeltas, 1)
-		} else {
-			for k, v := range totalDeltas {
-				badDeltas[k] = v
+		// the first live one: the live sample already includes its own. The
+		// rules' own delta expressions, run as range queries on their grid,
+		// give exactly what each missed evaluation would have added.
+		for _, d := range []struct {
+			expr string
+			out  map[int64]float64
+		}{{r.totalDelta, totalDeltas}, {r.badDelta, badDeltas}} {
+			if err := rangeDeltas(ctx, prom, d.expr, res.From.Add(step), first, step, d.out); err != nil {
+				return nil, fmt.Errorf("slo %q: %w", s.Name, err)
 			}
-			err = rangeDeltas(ctx, prom, delta(r.c.good, opts.Interval, opts.Delay), res.From.Add(opts.Interval), first, opts.Interval, badDeltas, -1)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("slo %q: %w", s.Name, err)
 		}
 		for _, m := range []struct {
 			name   string
@@ -136,11 +131,11 @@ func Backfill(ctx context.Context, cfg *slo.Config, opts Options, bo BackfillOpt
 			values := make([]float64, steps+1)
 			values[steps] = m.value
 			for k := steps - 1; k >= 0; k-- {
-				next := res.From.Add(time.Duration(k+1) * opts.Interval)
+				next := res.From.Add(time.Duration(k+1) * step)
 				values[k] = values[k+1] - m.deltas[next.UnixMilli()]
 			}
 			for k := 0; k < steps; k++ {
-				at := res.From.Add(time.Duration(k) * opts.Interval)
+				at := res.From.Add(time.Duration(k) * step)
 				if _, err := app.Append(0, lset, at.UnixMilli(), values[k]); err != nil {
 					return nil, fmt.Errorf("slo %q: writing %s at %s: %w", s.Name, m.name, at, err)
 				}
@@ -176,10 +171,10 @@ func firstSample(ctx context.Context, prom v1.API, sel string, history time.Dura
 	return p.Timestamp.Time(), float64(p.Value), nil
 }
 
-// rangeDeltas adds sign × the delta expression's value at every grid instant
-// in [from, to] to out, keyed by Unix milliseconds. Instants without a value
-// had nothing to count.
-func rangeDeltas(ctx context.Context, prom v1.API, expr string, from, to time.Time, step time.Duration, out map[int64]float64, sign float64) error {
+// rangeDeltas adds the delta expression's value at every grid instant in
+// [from, to] to out, keyed by Unix milliseconds. Instants without a value had
+// nothing to count.
+func rangeDeltas(ctx context.Context, prom v1.API, expr string, from, to time.Time, step time.Duration, out map[int64]float64) error {
 	for start := from; !start.After(to); start = start.Add(maxSteps * step) {
 		end := start.Add((maxSteps - 1) * step)
 		if end.After(to) {
@@ -195,7 +190,7 @@ func rangeDeltas(ctx context.Context, prom v1.API, expr string, from, to time.Ti
 		}
 		for _, series := range m {
 			for _, p := range series.Values {
-				out[int64(p.Timestamp)] += sign * float64(p.Value)
+				out[int64(p.Timestamp)] += float64(p.Value)
 			}
 		}
 	}

@@ -47,6 +47,18 @@ func sliCounters(s *slo.SLO) (counters, error) {
 	return c, nil
 }
 
+// deltas are what one evaluation adds to the total and bad running sums.
+// With a good selector, bad is total minus good, each side defaulting to 0 so
+// that a step where one of them has no series still adds the other.
+func (c counters) deltas(opts Options) (total, bad string) {
+	total = delta(c.total, opts.Interval, opts.Delay)
+	if c.bad != "" {
+		return total, delta(c.bad, opts.Interval, opts.Delay)
+	}
+	return total, fmt.Sprintf("(\n  (%s or vector(0))\n  -\n  (%s or vector(0))\n)",
+		indent(total, 2), indent(delta(c.good, opts.Interval, opts.Delay), 2))
+}
+
 func plain(s string) (string, error) {
 	sel, err := promqlparse.ParseVectorSelector(s)
 	if err != nil {

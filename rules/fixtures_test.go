@@ -10,7 +10,7 @@ const day = 24 * time.Hour
 
 // testConfig is a config as the loader would produce it: an events SLI with
 // an errors selector, one with a good selector, and a latency SLI, with the
-// per-SLO alerting options exercised.
+// per-SLO alerting options exercised, and a time-slice SLI with a 30s slice.
 func testConfig() *slo.Config {
 	f := func(v float64) *float64 { return &v }
 	return &slo.Config{
@@ -54,6 +54,13 @@ func testConfig() *slo.Config {
 				SLI: slo.SLI{Latency: &slo.LatencySLI{
 					Histogram: `http_request_duration_seconds{service="checkout"}`,
 					Threshold: 0.5,
+				}},
+			},
+			{
+				Name: "orders-freshness", Service: "orders-pipeline",
+				Objective: 99, Window: slo.Window{Text: "7d", Duration: 7 * day}, Policy: "default",
+				SLI: slo.SLI{TimeSlice: &slo.TimeSliceSLI{
+					Query: `pipeline_lag_seconds{pipeline="orders"}`, Op: "<", Threshold: 900, Slice: 30 * time.Second,
 				}},
 			},
 		},

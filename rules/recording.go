@@ -25,33 +25,52 @@ const (
 
 // sloRules holds what every rule of one SLO's group needs.
 type sloRules struct {
-	s        *slo.SLO
-	policy   *slo.Policy
-	opts     Options
-	c        counters
+	s      *slo.SLO
+	policy *slo.Policy
+	// opts are the generator's options with this SLO's own interval (a
+	// time-slice SLO is evaluated once per slice).
+	opts Options
+	// totalDelta and badDelta are what one evaluation adds to the running
+	// sums: counter increases, or 1 per slice.
+	totalDelta, badDelta string
+	// present is the raw selector whose absence means the SLO has no data.
+	present  string
 	num, den float64
 	// sel is the {service=...,slo=...} matcher set of this SLO's series.
 	sel string
 }
 
 func newSLORules(s *slo.SLO, opts Options) (*sloRules, error) {
-	c, err := sliCounters(s)
-	if err != nil {
-		return nil, err
+	r := &sloRules{s: s, opts: opts,
+		sel: fmt.Sprintf("{service=%s,slo=%s}", strconv.Quote(s.Service), strconv.Quote(s.Name)),
 	}
-	n, d := s.BudgetFraction()
-	if n <= 0 || n >= d {
+	if ts := s.SLI.TimeSlice; ts != nil {
+		var err error
+		if r.opts, err = timesliceOptions(s, opts); err != nil {
+			return nil, err
+		}
+		if r.present, err = sliceQuery(ts); err != nil {
+			return nil, err
+		}
+		r.totalDelta, r.badDelta = sliceDeltas(ts, r.present, r.opts)
+	} else {
+		c, err := sliCounters(s)
+		if err != nil {
+			return nil, err
+		}
+		r.present = c.total
+		r.totalDelta, r.badDelta = c.deltas(opts)
+	}
+	r.num, r.den = s.BudgetFraction()
+	if r.num <= 0 || r.num >= r.den {
 		return nil, fmt.Errorf("objective %g%% leaves no error budget: it must be above 0 and below 100", s.Objective)
 	}
 	for _, w := range windows(s) {
-		if w%opts.Interval != 0 {
-			return nil, fmt.Errorf("window %s is not a whole number of evaluation intervals (%s)", slo.WindowLabel(w), opts.Interval)
+		if w%r.opts.Interval != 0 {
+			return nil, fmt.Errorf("window %s is not a whole number of evaluation intervals (%s)", slo.WindowLabel(w), r.opts.Interval)
 		}
 	}
-	return &sloRules{
-		s: s, opts: opts, c: c, num: n, den: d,
-		sel: fmt.Sprintf("{service=%s,slo=%s}", strconv.Quote(s.Service), strconv.Quote(s.Name)),
-	}, nil
+	return r, nil
 }
 
 // windows are the burn windows and the SLO window, shortest first, each
@@ -96,17 +115,10 @@ func (r *sloRules) labels(extra ...string) map[string]string {
 // evaluates a group's rules one after another and each sees the samples the
 // earlier ones wrote at the same instant.
 func (r *sloRules) recording() []rule {
-	var out []rule
-	badDelta := delta(r.c.bad, r.opts.Interval, r.opts.Delay)
-	if r.c.bad == "" {
-		badDelta = fmt.Sprintf("(\n  (%s or vector(0))\n  -\n  (%s or vector(0))\n)",
-			indent(delta(r.c.total, r.opts.Interval, r.opts.Delay), 2),
-			indent(delta(r.c.good, r.opts.Interval, r.opts.Delay), 2))
+	out := []rule{
+		{Record: metricTotal, Expr: r.runningSum(metricTotal, r.totalDelta), Labels: r.labels()},
+		{Record: metricBad, Expr: r.runningSum(metricBad, r.badDelta), Labels: r.labels()},
 	}
-	out = append(out,
-		rule{Record: metricTotal, Expr: r.runningSum(metricTotal, delta(r.c.total, r.opts.Interval, r.opts.Delay)), Labels: r.labels()},
-		rule{Record: metricBad, Expr: r.runningSum(metricBad, badDelta), Labels: r.labels()},
-	)
 	for _, w := range windows(r.s) {
 		out = append(out, rule{
 			Record: metricBurn,
