@@ -51,32 +51,42 @@ func (f *counterFeeder) fresh(out []*ledger) feeder { return newCounterFeeder(ou
 // data when any series has a sample in it, and is good when, for every series
 // with data, the last sample in the slice satisfies the condition. A slice is
 // counted once it is complete (its end is at or before what has been read).
+//
+// A sample can reach Prometheus after its slice was counted (a slow scrape,
+// remote-write delay). Counted slices are kept for keep ms, the span the
+// engine reads again each cycle, and a late sample in that span re-decides
+// its slice, as a late counter sample is still counted. Later than that, a
+// sample is ignored.
 type timesliceFeeder struct {
 	op        string
 	threshold float64
 	slice     int64
+	keep      int64
 	good      *ledger
 	total     *ledger
-	pending   map[int64]*sliceAgg // keyed by slice end
+	slices    map[int64]*sliceAgg // keyed by slice end: pending and recently counted
 	lastSeen  map[model.Fingerprint]int64
-	doneUpTo  int64 // slices ending at or before this are counted
+	doneUpTo  int64 // slices ending at or before this are complete
+	horizon   int64 // slices ending before this are forgotten
 }
 
 type sliceAgg struct {
-	last map[model.Fingerprint]model.SamplePair
+	last    map[model.Fingerprint]model.SamplePair
+	counted bool // added to the ledgers
+	good    bool // as added
 }
 
 func newTimesliceFeeder(ts *slo.TimeSliceSLI, good, total *ledger) *timesliceFeeder {
 	return &timesliceFeeder{
 		op: ts.Op, threshold: ts.Threshold, slice: ts.Slice.Milliseconds(),
 		good: good, total: total,
-		pending: map[int64]*sliceAgg{}, lastSeen: map[model.Fingerprint]int64{},
+		slices: map[int64]*sliceAgg{}, lastSeen: map[model.Fingerprint]int64{},
 	}
 }
 
 func (f *timesliceFeeder) fresh(out []*ledger) feeder {
 	c := newTimesliceFeeder(&slo.TimeSliceSLI{Op: f.op, Threshold: f.threshold}, out[0], out[1])
-	c.slice = f.slice
+	c.slice, c.keep = f.slice, f.keep
 	return c
 }
 
@@ -89,20 +99,20 @@ func (f *timesliceFeeder) ingest(m model.Matrix, upTo int64) {
 				continue
 			}
 			end := ceilTo(ts, f.slice)
-			if end <= f.doneUpTo {
-				continue // a late sample for a slice already counted
+			if end < f.horizon {
+				continue // too late: its slice is settled
 			}
-			agg := f.pending[end]
+			agg := f.slices[end]
 			if agg == nil {
 				agg = &sliceAgg{last: map[model.Fingerprint]model.SamplePair{}}
-				f.pending[end] = agg
+				f.slices[end] = agg
 			}
 			agg.last[fp] = s
 			f.lastSeen[fp] = ts
 		}
 	}
 	complete := upTo - upTo%f.slice
-	for end, agg := range f.pending {
+	for end, agg := range f.slices {
 		if end > complete {
 			continue
 		}
@@ -112,13 +122,26 @@ func (f *timesliceFeeder) ingest(m model.Matrix, upTo int64) {
 				good = false
 			}
 		}
-		f.total.add(end, 1)
-		if good {
+		switch {
+		case !agg.counted:
+			f.total.add(end, 1)
+			if good {
+				f.good.add(end, 1)
+			}
+		case good && !agg.good:
 			f.good.add(end, 1)
+		case !good && agg.good:
+			f.good.add(end, -1)
 		}
-		delete(f.pending, end)
+		agg.counted, agg.good = true, good
 	}
 	f.doneUpTo = max(f.doneUpTo, complete)
+	f.horizon = max(f.horizon, min(complete, upTo-f.keep))
+	for end := range f.slices {
+		if end < f.horizon {
+			delete(f.slices, end)
+		}
+	}
 }
 
 func (f *timesliceFeeder) prune(before int64) {

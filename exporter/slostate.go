@@ -3,6 +3,7 @@ package exporter
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -61,10 +62,12 @@ func newSLOState(def *slo.SLO, policy *slo.Policy, resMs int64) (*sloState, erro
 	case slo.KindTimeSlice:
 		ts := def.SLI.TimeSlice
 		s.good, s.total = newLedger(resMs), newLedger(resMs)
+		f := newTimesliceFeeder(ts, s.good, s.total)
+		f.keep = 2 * resMs // what catchUp reads again each cycle
 		s.units = append(s.units, &fetchUnit{
 			selector: ts.Query,
 			ledgers:  []*ledger{s.good, s.total},
-			feeder:   newTimesliceFeeder(ts, s.good, s.total),
+			feeder:   f,
 		})
 	default:
 		return nil, fmt.Errorf("slo %q: no SLI", def.Name)
@@ -90,8 +93,11 @@ func (s *sloState) windows() []int64 {
 // ledgers keep whatever was ingested and the next call continues from there.
 func (s *sloState) evaluate(ctx context.Context, q Querier, at int64) (slo.Result, error) {
 	window := s.def.Window.Duration.Milliseconds()
+	// The 3d burn window is longer than a 1d or 2d SLO window: read and
+	// keep history for the longest window, or that burn rate sees a part.
+	span := slices.Max(s.windows())
 	for _, u := range s.units {
-		if err := s.catchUp(ctx, q, u, at, window); err != nil {
+		if err := s.catchUp(ctx, q, u, at, span); err != nil {
 			return slo.Result{}, err
 		}
 	}
@@ -104,10 +110,10 @@ func (s *sloState) evaluate(ctx context.Context, q Querier, at int64) (slo.Resul
 			for end := range neededEdges {
 				l.captureEdge(end)
 			}
-			l.compact(at-fineSpan.Milliseconds(), at-window-2*hourMs)
+			l.compact(at-fineSpan.Milliseconds(), at-span-2*hourMs)
 			l.retainEdges(neededEdges)
 		}
-		u.feeder.prune(at - window - 2*hourMs)
+		u.feeder.prune(at - span - 2*hourMs)
 	}
 
 	counts := func(w int64) (slo.Counts, error) {
@@ -146,7 +152,8 @@ func (s *sloState) evaluate(ctx context.Context, q Querier, at int64) (slo.Resul
 	return slo.Evaluate(s.def, s.policy, in)
 }
 
-// catchUp reads what the unit has not seen yet, up to at. The first time,
+// catchUp reads what the unit has not seen yet, up to at, reaching back
+// window (the longest window of the SLO) the first time. The first time,
 // completed hours come from Prometheus as hourly totals when it can compute
 // them, and only the last few hours are read raw.
 func (s *sloState) catchUp(ctx context.Context, q Querier, u *fetchUnit, at, window int64) error {
