@@ -125,3 +125,26 @@ func TestExhaustionIsInfWhenNotBurning(t *testing.T) {
 		t.Error("a window without traffic exported a burn rate or NaN")
 	}
 }
+
+// The loop, reloads and scrapes run at the same time in the daemon; run this
+// test with -race.
+func TestLoopReloadAndScrapeConcurrently(t *testing.T) {
+	d, _, _, _, _ := newFaultDaemon(t, time.Second)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { d.Engine.Run(ctx); close(done) }()
+	deadline := time.Now().Add(1500 * time.Millisecond)
+	for time.Now().Before(deadline) {
+		if code, body := request(t, d, "POST", "/-/reload"); code != 200 {
+			t.Fatalf("reload: %d %s", code, body)
+		}
+		request(t, d, "GET", "/metrics")
+		request(t, d, "GET", "/api/v1/slos")
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if !d.Engine.Ready() {
+		t.Error("the loop never finished an evaluation")
+	}
+}
