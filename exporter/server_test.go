@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -123,6 +124,11 @@ func TestExhaustionIsInfWhenNotBurning(t *testing.T) {
 	}
 	if strings.Contains(body, `window="1h"`) || strings.Contains(body, "NaN") {
 		t.Error("a window without traffic exported a burn rate or NaN")
+	}
+	r, _ := d.Engine.Result("api-availability")
+	wantNote := "no samples of total since " + time.UnixMilli(end+3600*1000).UTC().Format(time.RFC3339)
+	if !slices.Contains(r.Notes, wantNote) {
+		t.Errorf("notes %q lack %q", r.Notes, wantNote)
 	}
 }
 

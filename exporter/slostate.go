@@ -149,8 +149,37 @@ func (s *sloState) evaluate(ctx context.Context, q Querier, at int64) (slo.Resul
 		}
 		in.Burn[w] = c
 	}
-	return slo.Evaluate(s.def, s.policy, in)
+	r, err := slo.Evaluate(s.def, s.policy, in)
+	if err == nil {
+		if note := s.staleTotalNote(at); note != "" {
+			r.Notes = append(r.Notes, note)
+		}
+	}
+	return r, err
 }
+
+// staleTotalNote says so when the total selector has had no samples for a
+// while: a service that stopped, or a selector that no longer matches. The
+// numbers stay exact (no traffic is no traffic); the note tells people why.
+func (s *sloState) staleTotalNote(at int64) string {
+	u := s.units[0] // the total (or the time-slice gauge) is always the first unit
+	f, ok := u.feeder.(*counterFeeder)
+	if !ok {
+		return ""
+	}
+	latest := f.state.latest()
+	switch {
+	case latest == 0:
+		return fmt.Sprintf("no samples of %s in the last %s", u.selector, model.Duration(fineSpan))
+	case at-latest > staleTotalAfter.Milliseconds():
+		return fmt.Sprintf("no samples of %s since %s", u.selector, time.UnixMilli(latest).UTC().Format(time.RFC3339))
+	}
+	return ""
+}
+
+// staleTotalAfter is how long the total selector may go without samples
+// before the SLO's notes say so.
+const staleTotalAfter = 10 * time.Minute
 
 // catchUp reads what the unit has not seen yet, up to at, reaching back
 // window (the longest window of the SLO) the first time. The first time,
