@@ -1,6 +1,7 @@
 package slo
 
 import (
+	"encoding/json"
 	"time"
 )
 
@@ -71,4 +72,18 @@ type Result struct {
 	Error string `json:"error"`
 	// Notes carries non-fatal observations, e.g. windows without traffic.
 	Notes []string `json:"notes,omitempty"`
+}
+
+// MarshalJSON writes evaluatedAt as null for an SLO never evaluated
+// successfully, instead of Go's zero time (year 1).
+func (r Result) MarshalJSON() ([]byte, error) {
+	type plain Result // no methods: no recursion
+	out := struct {
+		plain
+		EvaluatedAt *time.Time `json:"evaluatedAt"`
+	}{plain: plain(r)}
+	if !r.EvaluatedAt.IsZero() {
+		out.EvaluatedAt = &r.EvaluatedAt
+	}
+	return json.Marshal(out)
 }
