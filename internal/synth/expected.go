@@ -19,12 +19,17 @@ func (d *Data) Counts(sc *Scenario, s SLOSpec, from, to time.Time) slo.Counts {
 	return slo.Counts{Good: float64(good), Total: float64(total)}
 }
 
-// Input builds slo.Evaluate's input from truth counts at instant at.
+// Input builds slo.Evaluate's input from truth counts at instant at: events,
+// or slices for a time-slice SLI.
 func (d *Data) Input(sc *Scenario, s SLOSpec, at time.Time) slo.Input {
+	counts := d.Counts
+	if s.TimeSlice != nil {
+		counts = d.SliceCounts
+	}
 	in := slo.Input{At: at, Burn: map[time.Duration]slo.Counts{}}
-	in.Window = d.Counts(sc, s, at.Add(-s.Window), at)
+	in.Window = counts(sc, s, at.Add(-s.Window), at)
 	for _, w := range slo.BurnWindows {
-		in.Burn[w] = d.Counts(sc, s, at.Add(-w), at)
+		in.Burn[w] = counts(sc, s, at.Add(-w), at)
 	}
 	return in
 }

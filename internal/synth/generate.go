@@ -1,4 +1,5 @@
-// Package synth generates a month of 1-minute counter data for SLO scenarios
+// Package synth generates a month of 1-minute counter data (and gauges for
+// time-slice SLIs) for SLO scenarios
 // whose answers it knows exactly, writes it as OpenMetrics for promtool's
 // backfill (or as TSDB blocks for scale tests), writes the matching slobudget
 // config, and gives the expected numbers.
@@ -48,6 +49,8 @@ type Scenario struct {
 	About  string
 	SLOs   []SLOSpec
 	Series []*Series
+	// Gauges are the scenario's gauge series, for time-slice SLIs.
+	Gauges []*Gauge
 }
 
 // Generate builds all scenarios.

@@ -2,6 +2,7 @@ package synth
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"os"
 	"strconv"
@@ -71,8 +72,59 @@ func (d *Data) WriteOpenMetrics(w io.Writer) error {
 			}
 		}
 	}
+	if err := d.writeGauges(bw); err != nil {
+		return err
+	}
 	bw.WriteString("# EOF\n")
 	return bw.Flush()
+}
+
+// writeGauges writes the gauge families after the counters, each family's
+// samples merged in time order.
+func (d *Data) writeGauges(w io.Writer) error {
+	var families []string
+	byFamily := map[string][]*Gauge{}
+	for _, g := range d.AllGauges() {
+		if _, ok := byFamily[g.Metric]; !ok {
+			families = append(families, g.Metric)
+		}
+		byFamily[g.Metric] = append(byFamily[g.Metric], g)
+	}
+	var line []byte
+	for _, fam := range families {
+		if _, err := io.WriteString(w, "# TYPE "+fam+" gauge\n"); err != nil {
+			return err
+		}
+		gauges := byFamily[fam]
+		next := make([]int, len(gauges))
+		for {
+			// The gauge whose next sample is earliest; ties in gauge order.
+			j := -1
+			for k, g := range gauges {
+				if next[k] < len(g.points) && (j < 0 || g.points[next[k]].t.Before(gauges[j].points[next[j]].t)) {
+					j = k
+				}
+			}
+			if j < 0 {
+				break
+			}
+			p := gauges[j].points[next[j]]
+			next[j]++
+			if p.t.Nanosecond() != 0 {
+				return fmt.Errorf("synth: gauge %s has a sample at %s, off the whole second", gauges[j].Selector(), p.t)
+			}
+			line = append(line[:0], gauges[j].Selector()...)
+			line = append(line, ' ')
+			line = strconv.AppendFloat(line, p.v, 'g', -1, 64)
+			line = append(line, ' ')
+			line = strconv.AppendInt(line, p.t.Unix(), 10)
+			line = append(line, '\n')
+			if _, err := w.Write(line); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // WriteOpenMetricsFile writes the data to path.

@@ -16,7 +16,7 @@ const requestsMetric = "http_requests_total"
 // and the config.
 var scenarioBuilders = []func(d *Data) (*Scenario, error){
 	steady, peakIncident, nightIncident, counterReset, scrapeGap, notFound,
-	trafficStops, vanished, exhausted, fastBurn, slowBurn, latency,
+	trafficStops, vanished, exhausted, fastBurn, slowBurn, latency, freshness,
 }
 
 // codeTraffic describes request counters split by status code.

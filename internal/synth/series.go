@@ -63,17 +63,21 @@ func newSeries(metric, family string, labels []Label, streams []string, start ti
 }
 
 // Selector renders the series as an exact PromQL selector.
-func (s *Series) Selector() string {
-	parts := make([]string, len(s.Labels))
-	for i, l := range s.Labels {
+func (s *Series) Selector() string { return selector(s.Metric, s.Labels) }
+
+func selector(metric string, labels []Label) string {
+	parts := make([]string, len(labels))
+	for i, l := range labels {
 		parts[i] = fmt.Sprintf("%s=%q", l.Name, l.Value)
 	}
-	return s.Metric + "{" + strings.Join(parts, ",") + "}"
+	return metric + "{" + strings.Join(parts, ",") + "}"
 }
 
 // Label returns the value of a label, "" when absent.
-func (s *Series) Label(name string) string {
-	for _, l := range s.Labels {
+func (s *Series) Label(name string) string { return labelValue(s.Labels, name) }
+
+func labelValue(labels []Label, name string) string {
+	for _, l := range labels {
 		if l.Name == name {
 			return l.Value
 		}
@@ -81,9 +85,11 @@ func (s *Series) Label(name string) string {
 	return ""
 }
 
-func (s *Series) hasStream(name string) bool {
-	for _, st := range s.Streams {
-		if st == name {
+func (s *Series) hasStream(name string) bool { return contains(s.Streams, name) }
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
 			return true
 		}
 	}

@@ -96,6 +96,10 @@ func TestSelectorsMatchStreams(t *testing.T) {
 	d := testData(t)
 	for _, sc := range d.Scenarios {
 		for _, s := range sc.SLOs {
+			if s.TimeSlice != nil {
+				checkGaugeSelector(t, d, sc, s)
+				continue
+			}
 			pairs := map[string]string{s.TotalStream: s.Total, s.BadStream: s.Errors}
 			if s.Histogram != "" {
 				le := strconv.FormatFloat(s.Threshold, 'f', -1, 64)
@@ -336,8 +340,14 @@ func TestOpenMetricsFile(t *testing.T) {
 	if prev != "# EOF" {
 		t.Fatalf("last line %q, want # EOF", prev)
 	}
-	if len(lastTS) != len(d.AllSeries()) {
-		t.Fatalf("file has %d series, data has %d", len(lastTS), len(d.AllSeries()))
+	if len(lastTS) != len(d.AllSeries())+len(d.AllGauges()) {
+		t.Fatalf("file has %d series, data has %d counters and %d gauges", len(lastTS), len(d.AllSeries()), len(d.AllGauges()))
+	}
+	for _, g := range d.AllGauges() {
+		at, v := g.Final()
+		if lastTS[g.Selector()] != at.Unix() || lastVal[g.Selector()] != v {
+			t.Errorf("%s: file ends with %g at %d, Final() says %g at %d", g.Selector(), lastVal[g.Selector()], lastTS[g.Selector()], v, at.Unix())
+		}
 	}
 	for _, s := range d.AllSeries() {
 		at, v := s.Final()
