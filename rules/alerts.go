@@ -92,7 +92,10 @@ func (r *sloRules) alerts() ([]rule, error) {
 	out = append(out, freeze...)
 	out = append(out, rule{
 		Alert:  alertDataMissing,
-		Expr:   fmt.Sprintf("absent(%s)", r.present),
+		// absent() of a selector copies its equality matchers into the
+		// alert's labels; of a count() it has none, so the alert carries
+		// exactly the labels below whatever the selector says.
+		Expr:   fmt.Sprintf("absent(count(%s))", r.present),
 		For:    r.forDuration("dataMissing", defaultForDataMissing),
 		Labels: r.alertLabels("severity", "ticket"),
 		Annotations: r.annotations(

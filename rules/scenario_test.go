@@ -122,16 +122,30 @@ func truth(sc scenario, s *slo.SLO, t int, delay time.Duration) (slo.Result, map
 // firing replays every evaluation up to minute t and returns the alerts that
 // fire at t with their `for:` met, keyed by "<alert>/<severity>/<long>".
 func firing(sc scenario, s *slo.SLO, t int, opts Options) map[string]bool {
+	return replay(s, t, opts, func(m int) (slo.Result, map[time.Duration]slo.Counts, bool) {
+		r, c := truth(sc, s, m, opts.Delay)
+		return r, c, false // the counter scenarios never lose their series
+	})
+}
+
+// replay runs eval at every minute up to t and keeps each alert's `for:`
+// clock, as Prometheus does when it evaluates the alerting rules each minute.
+// eval also says whether the SLI's raw series is absent at m.
+func replay(s *slo.SLO, t int, opts Options, eval func(m int) (slo.Result, map[time.Duration]slo.Counts, bool)) map[string]bool {
+	guard := opts.MinBadEvents > 1 && s.SLI.TimeSlice == nil
 	active := map[string]int{} // key -> minute the condition started holding
 	var out map[string]bool
 	for m := 0; m <= t; m++ {
-		r, counts := truth(sc, s, m, opts.Delay)
+		r, counts, missing := eval(m)
 		holds := map[string]time.Duration{}
+		if missing {
+			holds[alertDataMissing+"/ticket/"] = defaultForDataMissing
+		}
 		for _, p := range slo.AlertPairs(s.Window.Duration) {
 			long, okL := r.BurnRates[slo.WindowLabel(p.Long)]
 			short, okS := r.BurnRates[slo.WindowLabel(p.Short)]
 			badLong := counts[p.Long].Bad()
-			if okL && okS && long > p.Factor && short > p.Factor && (opts.MinBadEvents <= 1 || badLong >= opts.MinBadEvents) {
+			if okL && okS && long > p.Factor && short > p.Factor && (!guard || badLong >= opts.MinBadEvents) {
 				holds[alertBurn+"/"+p.Severity+"/"+slo.WindowLabel(p.Long)] = defaultFor[slo.WindowLabel(p.Long)+"/"+slo.WindowLabel(p.Short)]
 			}
 		}
