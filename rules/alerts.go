@@ -91,7 +91,7 @@ func (r *sloRules) alerts() ([]rule, error) {
 	}
 	out = append(out, freeze...)
 	out = append(out, rule{
-		Alert:  alertDataMissing,
+		Alert: alertDataMissing,
 		// absent() of a selector copies its equality matchers into the
 		// alert's labels; of a count() it has none, so the alert carries
 		// exactly the labels below whatever the selector says.
