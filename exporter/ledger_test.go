@@ -197,3 +197,75 @@ func TestCounterStateResetAndOverlap(t *testing.T) {
 		t.Fatalf("increments %v, want %v (first sample is a baseline; a drop is a reset)", got, want)
 	}
 }
+
+// Every window's lower edge enters its next hour at the full hour, for
+// every SLO at once. The next edge hours are read ahead at a moment of the
+// hour that differs per SLO, so no cycle carries all those reads, and the
+// numbers stay exact across the full hour.
+func TestEdgeReadsSpreadOverTheHour(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	day := int64(24 * 3600 * 1000)
+	end := int64(1_700_000_000_000)
+	end -= end % hourMs
+	q := &memQuerier{series: map[string][]*model.SampleStream{}}
+	pol := slo.DefaultPolicy()
+	const n = 20
+	step := int64(30_000)
+	var states []*sloState
+	truths := map[int][2][]rawCounter{}
+	for i := range n {
+		var tc, bc []rawCounter
+		for _, kind := range []string{"total", "bad"} {
+			name := fmt.Sprintf("%s_%d", kind, i)
+			c := genCounter(rng, end-9*day, end+3*hourMs, 15_000, map[string]float64{"total": 30, "bad": 2}[kind])
+			q.series[name] = []*model.SampleStream{{Metric: model.Metric{"__name__": model.LabelValue(name)}, Values: c.samples}}
+			if kind == "total" {
+				tc = append(tc, c)
+			} else {
+				bc = append(bc, c)
+			}
+		}
+		truths[i] = [2][]rawCounter{tc, bc}
+		def := &slo.SLO{Name: fmt.Sprintf("slo-%d", i), Service: "s", Objective: 99, Window: slo.Window{Text: "7d", Duration: 7 * 24 * time.Hour},
+			SLI: slo.SLI{Events: &slo.EventsSLI{Errors: fmt.Sprintf("bad_%d", i), Total: fmt.Sprintf("total_%d", i)}}}
+		st, err := newSLOState(def, &pol, step)
+		if err != nil {
+			t.Fatal(err)
+		}
+		states = append(states, st)
+	}
+	ctx := context.Background()
+	start := end - 2*hourMs + 10*60_000
+	for _, st := range states {
+		if _, err := st.evaluate(ctx, q, start); err != nil {
+			t.Fatal(err)
+		}
+	}
+	maxQueries, boundary := 0, 0
+	for at := start + step; at <= end+hourMs/2; at += step {
+		before := q.queries
+		for i, st := range states {
+			r, err := st.evaluate(ctx, q, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := truthIn(truths[i][0], at-7*day, at); r.Events.Total != want {
+				t.Fatalf("slo %d at %d: window total %v, want %v", i, at, r.Events.Total, want)
+			}
+			if want := truthIn(truths[i][1], at-day, at) / truthIn(truths[i][0], at-day, at) / 0.01; abs(r.BurnRates["1d"]-want) > 1e-9 {
+				t.Fatalf("slo %d at %d: 1d burn %v, want %v", i, at, r.BurnRates["1d"], want)
+			}
+		}
+		got := q.queries - before
+		maxQueries = max(maxQueries, got)
+		if at%hourMs == 0 {
+			boundary = got
+		}
+	}
+	// Each cycle reads the new samples of 2 selectors per SLO. Edge reads of
+	// 4 windows × 2 selectors for all 20 SLOs in one cycle would add 160.
+	if boundary > 2*n+8 || maxQueries > 2*n+3*8 {
+		t.Errorf("queries per cycle: %d at the full hour, %d at most; want edge reads spread over the hour", boundary, maxQueries)
+	}
+	t.Logf("queries per cycle: %d at the full hour, at most %d (head reads alone: %d)", boundary, maxQueries, 2*n)
+}

@@ -3,6 +3,7 @@ package exporter
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"time"
 
@@ -40,13 +41,16 @@ type sloState struct {
 	policy *slo.Policy
 	res    int64
 	units  []*fetchUnit
-	good   *ledger // nil when the SLI counts bad events
-	bad    *ledger // nil when the SLI counts good events
-	total  *ledger
+	// prefetchAt is the moment of the hour (ms past the full hour) from
+	// which this SLO reads its next edge hours; it differs per SLO.
+	prefetchAt int64
+	good       *ledger // nil when the SLI counts bad events
+	bad        *ledger // nil when the SLI counts good events
+	total      *ledger
 }
 
 func newSLOState(def *slo.SLO, policy *slo.Policy, resMs int64) (*sloState, error) {
-	s := &sloState{def: def, policy: policy, res: resMs}
+	s := &sloState{def: def, policy: policy, res: resMs, prefetchAt: prefetchMoment(def.Name)}
 	switch def.SLI.Kind() {
 	case slo.KindEvents, slo.KindLatency:
 		goodSel, badSel, totalSel := def.SLI.CounterSelectors()
@@ -75,6 +79,13 @@ func newSLOState(def *slo.SLO, policy *slo.Policy, resMs int64) (*sloState, erro
 	return s, nil
 }
 
+// prefetchMoment spreads SLOs over minutes 5 to 55 of the hour by name.
+func prefetchMoment(name string) int64 {
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	return (5*60 + int64(h.Sum32()%(50*60))) * 1000
+}
+
 func (s *sloState) addCounter(selector string, l *ledger) {
 	s.units = append(s.units, &fetchUnit{selector: selector, ledgers: []*ledger{l}, feeder: newCounterFeeder(l), counter: true})
 }
@@ -101,19 +112,37 @@ func (s *sloState) evaluate(ctx context.Context, q Querier, at int64) (slo.Resul
 			return slo.Result{}, err
 		}
 	}
-	neededEdges := map[int64]bool{}
+	// Edge hours: the hour each window's lower edge cuts now, and the one it
+	// cuts next. Every window edge crosses into its next hour at the same
+	// instant for every SLO; fetching the next ones ahead, at a moment of the
+	// hour that differs per SLO, spreads those reads over the hour instead
+	// of piling them all into the cycle after the full hour.
+	neededEdges, nextEdges := map[int64]bool{}, map[int64]bool{}
+	keepEdges := map[int64]bool{}
 	for _, w := range s.windows() {
-		neededEdges[ceilTo(at-w, hourMs)] = true
+		e := ceilTo(at-w, hourMs)
+		neededEdges[e], nextEdges[e+hourMs] = true, true
+		keepEdges[e], keepEdges[e+hourMs] = true, true
 	}
+	foldCut := floorTo(at-fineSpan.Milliseconds(), hourMs)
 	for _, u := range s.units {
 		for _, l := range u.ledgers {
-			for end := range neededEdges {
-				l.captureEdge(end)
+			for end := range keepEdges {
+				if end <= foldCut { // complete, and about to be folded
+					l.captureEdge(end)
+				}
 			}
 			l.compact(at-fineSpan.Milliseconds(), at-span-2*hourMs)
-			l.retainEdges(neededEdges)
+			l.retainEdges(keepEdges)
 		}
 		u.feeder.prune(at - span - 2*hourMs)
+	}
+	if at%hourMs >= s.prefetchAt {
+		for end := range nextEdges {
+			if err := s.prefetchEdge(ctx, q, end); err != nil {
+				return slo.Result{}, err
+			}
+		}
 	}
 
 	counts := func(w int64) (slo.Counts, error) {
@@ -243,6 +272,19 @@ func (s *sloState) sumWithEdge(ctx context.Context, q Querier, l *ledger, from, 
 		return 0, fmt.Errorf("internal: edge hour ending %s still missing", time.UnixMilli(edgeEnd).UTC())
 	}
 	return v, nil
+}
+
+// prefetchEdge reads the edge hour ending at end ahead of need, when it is
+// complete, already folded, and not at hand.
+func (s *sloState) prefetchEdge(ctx context.Context, q Querier, end int64) error {
+	for _, u := range s.units {
+		for _, l := range u.ledgers {
+			if _, ok := l.edges[end]; !ok && end <= l.fineFrom {
+				return s.fetchEdge(ctx, q, end)
+			}
+		}
+	}
+	return nil
 }
 
 // fetchEdge re-reads the hour ending at end for every unit and keeps its
