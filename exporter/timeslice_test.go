@@ -373,3 +373,38 @@ func checkSliceResult(t *testing.T, how string, r slo.Result, gs []rawGauge, ts 
 		}
 	}
 }
+
+// TestTimesliceAfterOutage evaluates, then not again for over six hours (the
+// evaluations in between failed: Prometheus was down), then again: the
+// hours the first evaluation saw only in part must not be reused as they
+// were then.
+func TestTimesliceAfterOutage(t *testing.T) {
+	const step = int64(30_000)
+	hour := int64(3600_000)
+	end := int64(1_700_000_000_000) - 1_700_000_000_000%hour
+	start := end - 3*24*hour
+	rng := rand.New(rand.NewSource(3))
+	q := &gaugeQuerier{}
+	q.series = append(q.series, genGauge(rng, "a", start, end, 15_000), genGauge(rng, "b", start, end, 60_000))
+	ts := &slo.TimeSliceSLI{Query: "lag", Op: "<", Threshold: 900, Slice: time.Minute}
+	def := &slo.SLO{Name: "fresh", Service: "s", Objective: 99, Window: slo.Window{Text: "1d", Duration: 24 * time.Hour},
+		SLI: slo.SLI{TimeSlice: ts}}
+	pol := slo.DefaultPolicy()
+	st, err := newSLOState(def, &pol, step)
+	if err != nil {
+		t.Fatal(err)
+	}
+	windows := map[string]int64{}
+	for _, w := range slo.BurnWindows {
+		windows[slo.WindowLabel(w)] = w.Milliseconds()
+	}
+	first := end - 8*hour + 20*60_000
+	for _, a := range []int64{first, first + step, first + 6*hour + 10*60_000} {
+		q.now = a
+		r, err := st.evaluate(context.Background(), q, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkSliceResult(t, "after a pause", r, q.series, ts, windows, a)
+	}
+}
