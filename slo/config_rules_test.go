@@ -180,6 +180,7 @@ func TestValidationRules(t *testing.T) {
 		{"timeslice arithmetic", timeslice(`'lag + 5'`, ""), []string{"not a comparison (found a binary expression with +)"}},
 		{"timeslice missing condition", timeslice("", "1m"), []string{`t.yml:7: slo "a": sli.timeslice.condition: required`}},
 		{"timeslice short slice", timeslice(`'lag < 5'`, "5s"), []string{`t.yml:8: slo "a": sli.timeslice.slice: "5s" is shorter than 10s`}},
+		{"timeslice slice not dividing 5m", timeslice(`'lag < 5'`, "2m"), []string{`t.yml:8: slo "a": sli.timeslice.slice: "2m" must divide 5m evenly (e.g. 10s, 15s, 30s, 1m, 5m)`}},
 		{"timeslice bad slice", timeslice(`'lag < 5'`, "a minute"), []string{`sli.timeslice.slice: "a minute" is not a Prometheus duration`}},
 	}
 	for _, c := range cases {

@@ -174,8 +174,13 @@ func decodeTimeSlice(r reporter, n *yaml.Node) *TimeSliceSLI {
 	if f.has("slice") {
 		if text, d, ok := r.duration(f.get("slice"), field+".slice"); ok {
 			ts.Slice = d
-			if d < minSlice {
+			switch {
+			case d < minSlice:
 				r.errorf(f.get("slice"), field+".slice", "%q is shorter than %s; Prometheus scrapes rarely resolve finer slices", text, minSlice)
+			case (5*time.Minute)%d != 0:
+				// Every window (5m up to the SLO window) must hold whole
+				// slices, in the daemon and in the generated rules.
+				r.errorf(f.get("slice"), field+".slice", "%q must divide 5m evenly (e.g. 10s, 15s, 30s, 1m, 5m)", text)
 			}
 		}
 	}
