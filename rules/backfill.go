@@ -59,13 +59,16 @@ func Backfill(ctx context.Context, cfg *slo.Config, opts Options, bo BackfillOpt
 	if bo.PrometheusURL == "" || bo.OutputDir == "" {
 		return nil, errors.New("backfill needs a Prometheus URL and an output directory")
 	}
+	// longest is the furthest back any rule reads.
+	longest := slo.BurnWindows[len(slo.BurnWindows)-1]
+	for _, s := range cfg.SLOs {
+		longest = max(longest, s.Window.Duration)
+	}
 	history := bo.History
 	if history == 0 {
-		history = slo.BurnWindows[len(slo.BurnWindows)-1]
-		for _, s := range cfg.SLOs {
-			history = max(history, s.Window.Duration)
-		}
+		history = longest
 	}
+	span := max(history, longest) + opts.Continuity
 	cc := bo.RoundTripper
 	cc.Address = bo.PrometheusURL
 	client, err := api.NewClient(cc)
@@ -77,7 +80,7 @@ func Backfill(ctx context.Context, cfg *slo.Config, opts Options, bo BackfillOpt
 	// Twice the span: the block writer's head refuses samples older than
 	// one block duration before the newest. An hour covers the longest
 	// interval a group can have (a time slice divides 5m).
-	w, err := tsdb.NewBlockWriter(slog.New(slog.DiscardHandler), bo.OutputDir, 2*(history+time.Hour).Milliseconds())
+	w, err := tsdb.NewBlockWriter(slog.New(slog.DiscardHandler), bo.OutputDir, 2*(span+time.Hour).Milliseconds())
 	if err != nil {
 		return nil, fmt.Errorf("block writer: %w", err)
 	}
@@ -133,6 +136,19 @@ func Backfill(ctx context.Context, cfg *slo.Config, opts Options, bo BackfillOpt
 			for k := steps - 1; k >= 0; k-- {
 				next := res.From.Add(time.Duration(k+1) * step)
 				values[k] = values[k+1] - m.deltas[next.UnixMilli()]
+			}
+			// With less history than the longest window, the windows that
+			// reach before it would find no sample and count from zero, not
+			// from the history's first value. Holding that value further back
+			// (one sample per half Continuity is enough for last_over_time)
+			// makes them count everything since the history starts: right
+			// when there is no raw data before it, as with a short history
+			// chosen for that reason.
+			for pad := res.From.Add(-(span - history)); pad.Before(res.From); pad = pad.Add(opts.Continuity / 2) {
+				if _, err := app.Append(0, lset, pad.UnixMilli(), values[0]); err != nil {
+					return nil, fmt.Errorf("slo %q: writing %s at %s: %w", s.Name, m.name, pad, err)
+				}
+				res.Samples++
 			}
 			for k := 0; k < steps; k++ {
 				at := res.From.Add(time.Duration(k) * step)
