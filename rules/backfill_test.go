@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slobudget/slobudget/exporter"
 	"github.com/slobudget/slobudget/internal/promtest"
 	"github.com/slobudget/slobudget/slo"
 )
@@ -22,8 +23,10 @@ type rawPoint struct {
 	ok, bad float64
 }
 
-// rawHistory is three hours of scrapes every 15s with two error bursts and
-// a process restart, ending two minutes before end.
+// rawHistory is three hours of scrapes every 15s with two error bursts, a
+// process restart and a 10-minute scrape gap (longer than Prometheus's 5m
+// lookback; the counters keep counting through it), ending two minutes
+// before end.
 func rawHistory(end time.Time) []rawPoint {
 	start := end.Add(-3 * time.Hour).Truncate(15 * time.Second)
 	stop := end.Add(-2 * time.Minute)
@@ -42,6 +45,9 @@ func rawHistory(end time.Time) []rawPoint {
 			bad += 20
 		case int(ago/time.Second)%600 == 0:
 			bad++
+		}
+		if ago <= 80*time.Minute && ago > 70*time.Minute {
+			continue // not scraped
 		}
 		pts = append(pts, rawPoint{at, ok, bad})
 	}
@@ -89,9 +95,10 @@ func writeOpenMetrics(t *testing.T, pts []rawPoint) string {
 }
 
 // TestBackfillAgreesWithDaemon loads the rules into a real Prometheus that
-// already holds three hours of raw counters, backfills the running sums, and
-// compares every burn rate and the budget with the daemon's math over the
-// same samples.
+// already holds three hours of raw counters (a reset, a gap), backfills the
+// running sums, and compares every burn rate and the remaining budget with
+// the daemon's math over the same samples and with the real daemon engine
+// (package exporter) querying the same Prometheus: within 0.1%.
 func TestBackfillAgreesWithDaemon(t *testing.T) {
 	promtest.Require(t, promtest.Prometheus)
 	now := time.Now()
@@ -192,6 +199,32 @@ func TestBackfillAgreesWithDaemon(t *testing.T) {
 	rem := prom.Query(t, "slo:error_budget_remaining:ratio"+sel, at)
 	if len(rem) != 1 || !close(rem[0].Value, want.BudgetRemaining) {
 		t.Errorf("budget remaining: rules %v, daemon math %g", rem, want.BudgetRemaining)
+	}
+
+	// The real daemon engine, querying the same Prometheus's raw counters at
+	// the instant the rules' evaluation read them.
+	q, err := exporter.NewPromQuerier(exporter.PromOptions{URL: prom.URL}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := exporter.NewEngine(cfg, exporter.EngineOptions{Querier: q, OneShot: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if failed := eng.EvaluateAt(context.Background(), seen); failed != 0 {
+		t.Fatalf("the daemon engine failed to evaluate at %s", seen)
+	}
+	daemon, _ := eng.Result(s.Name)
+	if len(daemon.BurnRates) != len(want.BurnRates) {
+		t.Errorf("daemon engine burn windows %v, want those of the math %v", daemon.BurnRates, want.BurnRates)
+	}
+	for w, v := range daemon.BurnRates {
+		if g, ok := got[w]; !ok || !close(g, v) {
+			t.Errorf("burn rate %s: rules %v, daemon engine %g", w, got[w], v)
+		}
+	}
+	if !close(rem[0].Value, daemon.BudgetRemaining) {
+		t.Errorf("budget remaining: rules %g, daemon engine %g", rem[0].Value, daemon.BudgetRemaining)
 	}
 	logGroupDurations(t, prom.URL)
 	t.Logf("at %s: burn rates %v, remaining %g (daemon math %g)", at.Format(time.RFC3339), got, rem[0].Value, want.BudgetRemaining)

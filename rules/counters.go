@@ -51,12 +51,12 @@ func sliCounters(s *slo.SLO) (counters, error) {
 // With a good selector, bad is total minus good, each side defaulting to 0 so
 // that a step where one of them has no series still adds the other.
 func (c counters) deltas(opts Options) (total, bad string) {
-	total = delta(c.total, opts.Interval, opts.Delay)
+	total = delta(c.total, opts)
 	if c.bad != "" {
-		return total, delta(c.bad, opts.Interval, opts.Delay)
+		return total, delta(c.bad, opts)
 	}
 	return total, fmt.Sprintf("(\n  (%s or vector(0))\n  -\n  (%s or vector(0))\n)",
-		indent(total, 2), indent(delta(c.good, opts.Interval, opts.Delay), 2))
+		indent(total, 2), indent(delta(c.good, opts), 2))
 }
 
 func plain(s string) (string, error) {
@@ -68,20 +68,25 @@ func plain(s string) (string, error) {
 }
 
 // delta is the increase of the counters selected by sel between the previous
-// evaluation and this one, summed over series, read delay behind the
-// evaluation instant. Instant selectors at instants exactly one interval
-// apart pick the same sample at the end of one step and the start of the
-// next, so the deltas of consecutive evaluations telescope to the exact
-// increase; unlike increase() nothing is extrapolated.
+// evaluation and this one, summed over series, read opts.Delay behind the
+// evaluation instant. The current value is an instant selector; the previous
+// one is the last sample up to one interval earlier (last_over_time over
+// Continuity). At instants exactly one interval apart, one step's current
+// sample is the next step's previous one, so the deltas of consecutive
+// evaluations telescope to the exact increase; unlike increase() nothing is
+// extrapolated. Reading the previous value with last_over_time rather than
+// the 5m lookback of an instant selector bridges a series' gap (failed
+// scrapes, a restarted exporter) of up to Continuity: when the series comes
+// back, its first delta spans the gap, as the daemon counts it.
 //
 // A reset (value below the previous one) adds the rise before the reset, read
 // as the highest sample of the step, plus the value after it, which counts
 // from zero: exact for one reset per step. A series that is new in this step
 // adds nothing, like the daemon's per-series differences.
-func delta(sel string, interval, delay time.Duration) string {
-	cur := sel + offset(delay)
-	prev := sel + offset(delay+interval)
-	peak := fmt.Sprintf("max_over_time(%s[%s]%s)", sel, dur(interval), offset(delay))
+func delta(sel string, opts Options) string {
+	cur := sel + offset(opts.Delay)
+	prev := fmt.Sprintf("last_over_time(%s[%s]%s)", sel, dur(opts.Continuity), offset(opts.Delay+opts.Interval))
+	peak := fmt.Sprintf("max_over_time(%s[%s]%s)", sel, dur(opts.Interval), offset(opts.Delay))
 	return fmt.Sprintf("sum(\n  (%s - %s) >= 0\n  or\n  clamp_min(%s - %s, 0) + %s\n)", cur, prev, peak, prev, cur)
 }
 

@@ -177,7 +177,7 @@ func (r *sloRules) runningSum(metric, step string) string {
 
 // count is the number of events a running sum grew by over the last w. Before
 // the running sum has w of history it counts since the running sum started:
-// right for a new service, and `slobudget rules backfill` (see README.md)
+// right for a new service, and `slobudget rules-backfill` (see README.md)
 // writes the history for one that already had traffic.
 func (r *sloRules) count(metric string, w time.Duration) string {
 	return fmt.Sprintf("(\n  sum(%s%s)\n  -\n  (sum(last_over_time(%s%s[%s] offset %s)) or vector(0))\n)",
