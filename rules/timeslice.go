@@ -62,8 +62,8 @@ func lastInSlice(query string, slice, delay time.Duration) string {
 // sliceDeltas are the per-evaluation increments of the two running sums: 1
 // to total when any series has a sample in the slice; 1 to bad when, in
 // addition, the last sample of some series breaks the condition. Counting
-// "all minus those that hold" rather than negating the comparison keeps NaN
-// samples bad, as the daemon's Go comparison does.
+// "all minus those that hold" rather than negating the comparison keeps a
+// NaN sample bad, as the daemon's Go comparison would judge it.
 func sliceDeltas(ts *slo.TimeSliceSLI, query string, opts Options) (total, bad string) {
 	last := lastInSlice(query, ts.Slice, opts.Delay)
 	total = fmt.Sprintf("count(%s) > bool 0", last)

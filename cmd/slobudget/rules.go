@@ -102,7 +102,7 @@ func newRulesBackfillCmd(app *kingpin.Application) command {
 		files:     configFlag(c),
 		url:       c.Flag("prometheus.url", "The Prometheus that evaluates the generated rules and holds the raw counters.").Required().String(),
 		outDir:    c.Flag("output.dir", "Directory to write the block into.").Required().String(),
-		history:   c.Flag("backfill.history", "How much history to write (default: the longest window the rules read).").Duration(),
+		history:   c.Flag("backfill.history", "How much history to write (default: the longest window the rules read). Windows longer than this count everything since the history starts.").Duration(),
 		ruleFlags: addRuleFlags(c),
 	}
 }
