@@ -95,7 +95,7 @@ func rawHour(ctx context.Context, q Querier, u *fetchUnit, end int64) ([][]incre
 		tmp[i] = newLedger(u.ledgers[i].res)
 	}
 	f := u.feeder.fresh(tmp)
-	m, err := q.QueryMatrix(ctx, rangeQuery(u.selector, hourMs+baselineLookback.Milliseconds()), time.UnixMilli(end))
+	m, err := u.read(ctx, q, hourMs+baselineLookback.Milliseconds(), end)
 	if err != nil {
 		return nil, err
 	}

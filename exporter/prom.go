@@ -106,7 +106,7 @@ func (p *promQuerier) QueryRange(ctx context.Context, query string, start, end t
 }
 
 // run sends one query within the concurrency and time limits, counts it by
-// outcome, and accepts only a complete range vector of numbers.
+// outcome, and accepts only a complete range vector.
 func (p *promQuerier) run(ctx context.Context, query string, do func(context.Context) (model.Value, v1.Warnings, error), when string) (model.Matrix, error) {
 	select {
 	case p.sem <- struct{}{}:
@@ -135,14 +135,6 @@ func (p *promQuerier) run(ctx context.Context, query string, do func(context.Con
 	if !ok {
 		outcome = "bad_response"
 		return nil, fmt.Errorf("query %q: expected a range vector, got %s", query, typeName(val))
-	}
-	for _, ss := range m {
-		for _, s := range ss.Values {
-			if s.Value != s.Value { // NaN in a counter means the data is broken, not zero
-				outcome = "bad_response"
-				return nil, fmt.Errorf("query %q: NaN sample in %s", query, ss.Metric)
-			}
-		}
 	}
 	return m, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"math"
 	"slices"
 	"time"
 
@@ -246,7 +247,7 @@ func (s *sloState) catchUp(ctx context.Context, q Querier, u *fetchUnit, at, win
 	}
 	for from < at {
 		to := min(at, from+loadChunk.Milliseconds())
-		m, err := q.QueryMatrix(ctx, rangeQuery(u.selector, to-from), time.UnixMilli(to))
+		m, err := u.read(ctx, q, to-from, to)
 		if err != nil {
 			return err
 		}
@@ -300,6 +301,25 @@ func (s *sloState) fetchEdge(ctx context.Context, q Querier, end int64) error {
 		}
 	}
 	return nil
+}
+
+// read fetches the unit's raw samples in the range ms long ending at end.
+// A NaN in a counter means the data is broken, not zero: the evaluation
+// fails rather than count it. (A NaN gauge is a slice whose condition does
+// not hold, as in PromQL.)
+func (u *fetchUnit) read(ctx context.Context, q Querier, ms, end int64) (model.Matrix, error) {
+	m, err := q.QueryMatrix(ctx, rangeQuery(u.selector, ms), time.UnixMilli(end))
+	if err != nil || !u.counter {
+		return m, err
+	}
+	for _, ss := range m {
+		for _, s := range ss.Values {
+			if math.IsNaN(float64(s.Value)) {
+				return nil, fmt.Errorf("counter %s has a NaN sample at %s", ss.Metric, s.Timestamp.Time().UTC().Format(time.RFC3339))
+			}
+		}
+	}
+	return m, nil
 }
 
 func rangeQuery(selector string, ms int64) string {
