@@ -51,3 +51,18 @@ func TestPrometheusHTTPConfig(t *testing.T) {
 		t.Error("a misspelled http config key was accepted")
 	}
 }
+
+// A Prometheus URL without a scheme parses (as scheme "localhost") but can
+// never be queried: it must be refused at start-up, not in every cycle.
+func TestPrometheusURLChecked(t *testing.T) {
+	for _, bad := range []string{"", "localhost:9090", "prometheus", "ftp://prom:9090", "http://", "http://prom:9090/%zz"} {
+		if _, err := NewPromQuerier(PromOptions{URL: bad}, nil); err == nil {
+			t.Errorf("URL %q accepted", bad)
+		}
+	}
+	for _, good := range []string{"http://localhost:9090", "https://mimir.example.com/prometheus", "http://[::1]:9090/"} {
+		if _, err := NewPromQuerier(PromOptions{URL: good}, nil); err != nil {
+			t.Errorf("URL %q refused: %v", good, err)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -46,8 +47,8 @@ type promQuerier struct {
 
 // NewPromQuerier builds a client from the options.
 func NewPromQuerier(o PromOptions, m *selfMetrics) (RangeQuerier, error) {
-	if o.URL == "" {
-		return nil, errors.New("--prometheus.url is required")
+	if err := checkPromURL(o.URL); err != nil {
+		return nil, err
 	}
 	cfg := promconfig.DefaultHTTPClientConfig
 	if o.HTTPConfigFile != "" {
@@ -82,6 +83,24 @@ func NewPromQuerier(o PromOptions, m *selfMetrics) (RangeQuerier, error) {
 		timeout = 30 * time.Second
 	}
 	return &promQuerier{api: v1.NewAPI(client), timeout: timeout, sem: make(chan struct{}, conc), metrics: m}, nil
+}
+
+// checkPromURL rejects a Prometheus URL that can never work, at start-up
+// rather than in every cycle: "localhost:9090" parses as scheme "localhost"
+// and the daemon would otherwise start, report ready, and fail every query
+// with "unsupported protocol scheme".
+func checkPromURL(raw string) error {
+	if raw == "" {
+		return errors.New("--prometheus.url is required")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("--prometheus.url %q: %w", raw, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--prometheus.url %q: want an http:// or https:// URL with a host, e.g. http://localhost:9090", raw)
+	}
+	return nil
 }
 
 func dirOf(path string) string {
