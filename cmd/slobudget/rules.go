@@ -21,20 +21,23 @@ func init() {
 // ruleFlags tune the generated rules; generation and backfill must agree on
 // them, so both commands take the same flags.
 type ruleFlags struct {
-	interval, delay *time.Duration
-	minBad          *float64
+	interval, delay, continuity *time.Duration
+	minBad                      *float64
 }
 
 func addRuleFlags(c *kingpin.CmdClause) ruleFlags {
 	return ruleFlags{
 		interval: c.Flag("rules.interval", "Evaluation interval of every generated group; must divide 5m.").Default(rules.DefaultInterval.String()).Duration(),
 		delay:    c.Flag("rules.delay", "How far behind the evaluation instant raw counters are read, so scrapes in flight are not missed.").Default(rules.DefaultDelay.String()).Duration(),
-		minBad:   c.Flag("rules.min-bad-events", "Minimum bad events in a burn alert's long window (low-traffic guard); 1 disables it.").Default(fmt.Sprint(rules.DefaultMinBadEvents)).Float64(),
+		// rules/README.md's answer to Prometheus outages longer than the
+		// default: the running sums survive a gap up to this long.
+		continuity: c.Flag("rules.continuity", "Longest gap (Prometheus down, scrapes failing) the running sums and raw counter reads bridge; longer gaps restart the running sums.").Default(rules.DefaultContinuity.String()).Duration(),
+		minBad:     c.Flag("rules.min-bad-events", "Minimum bad events in a burn alert's long window (low-traffic guard); 1 disables it.").Default(fmt.Sprint(rules.DefaultMinBadEvents)).Float64(),
 	}
 }
 
 func (f ruleFlags) options(files []string) rules.Options {
-	return rules.Options{Interval: *f.interval, Delay: *f.delay, MinBadEvents: *f.minBad, Sources: files}
+	return rules.Options{Interval: *f.interval, Delay: *f.delay, Continuity: *f.continuity, MinBadEvents: *f.minBad, Sources: files}
 }
 
 type rulesCmd struct {
