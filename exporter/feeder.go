@@ -20,6 +20,8 @@ type feeder interface {
 	// fresh returns an empty feeder of the same kind writing to the given
 	// ledgers (same count and order as this one's).
 	fresh(out []*ledger) feeder
+	// newest is the timestamp of the newest sample seen (0: none yet).
+	newest() int64
 }
 
 // counterFeeder feeds one ledger with the summed, reset-corrected increments
@@ -46,6 +48,8 @@ func (f *counterFeeder) ingest(m model.Matrix, upTo int64) {
 func (f *counterFeeder) prune(before int64) { f.state.prune(before) }
 
 func (f *counterFeeder) fresh(out []*ledger) feeder { return newCounterFeeder(out[0]) }
+
+func (f *counterFeeder) newest() int64 { return f.state.latest() }
 
 // timesliceFeeder counts time slices of a gauge: a slice (end-slice, end] has
 // data when any series has a sample in it, and is good when, for every series
@@ -88,6 +92,14 @@ func (f *timesliceFeeder) fresh(out []*ledger) feeder {
 	c := newTimesliceFeeder(&slo.TimeSliceSLI{Op: f.op, Threshold: f.threshold}, out[0], out[1])
 	c.slice, c.keep = f.slice, f.keep
 	return c
+}
+
+func (f *timesliceFeeder) newest() int64 {
+	var n int64
+	for _, ts := range f.lastSeen {
+		n = max(n, ts)
+	}
+	return n
 }
 
 func (f *timesliceFeeder) ingest(m model.Matrix, upTo int64) {

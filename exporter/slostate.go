@@ -23,6 +23,9 @@ const (
 	// 5m, 30m, 1h and 2h windows lie inside it. Longer windows use hourly
 	// totals plus their edge hour.
 	fineSpan = 3 * time.Hour
+	// lateDataLimit bounds how far back a cycle reads for samples that
+	// arrive late; it stays inside the fine region.
+	lateDataLimit = 2 * time.Hour
 )
 
 // fetchUnit is one selector read from Prometheus, feeding its ledgers.
@@ -242,8 +245,17 @@ func (s *sloState) catchUp(ctx context.Context, q Querier, u *fetchUnit, at, win
 	} else {
 		// Re-read a little before the last read: samples ingested late
 		// (after our previous query) with older timestamps are picked up;
-		// samples already seen are skipped by the feeders.
+		// samples already seen are skipped by the feeders. When the newest
+		// sample seen is older than that (remote write, federation and
+		// slow pipelines deliver samples minutes late), read from there,
+		// or every late sample would fall before the range and be missed.
 		from -= 2 * s.res
+		if n := u.feeder.newest(); n > 0 {
+			from = min(from, max(n-2*s.res, at-lateDataLimit.Milliseconds()))
+		}
+		if tf, ok := u.feeder.(*timesliceFeeder); ok {
+			tf.keep = at - from // slices in the re-read span stay open
+		}
 	}
 	for from < at {
 		to := min(at, from+loadChunk.Milliseconds())
