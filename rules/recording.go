@@ -179,8 +179,25 @@ func (r *sloRules) runningSum(metric, step string) string {
 // the running sum has w of history it counts since the running sum started:
 // right for a new service, and `slobudget rules-backfill` (see README.md)
 // writes the history for one that already had traffic.
+//
+// After a gap longer than Continuity (Prometheus down for hours) the running
+// sums start again from zero, and "now − w ago" turns negative: that would
+// drop the burn rates and fill the budget back up, silencing every alert for
+// a whole window. The total running sum only ever grows otherwise, so a
+// negative total difference means a restart within w: then both counts are
+// taken since the restart (the gap's events are lost, the ones after it are
+// not).
 func (r *sloRules) count(metric string, w time.Duration) string {
-	return fmt.Sprintf("(\n  sum(%s%s)\n  -\n  (sum(last_over_time(%s%s[%s] offset %s)) or vector(0))\n)",
+	restarted := fmt.Sprintf("(%s < 0)", r.diff(metricTotal, w))
+	// Parenthesised whole: callers multiply and compare it, and those bind
+	// tighter than or.
+	return fmt.Sprintf("(\n  (\n    %s\n    unless on() %s\n  )\n  or\n  (\n    sum(%s%s)\n    and on() %s\n  )\n)",
+		indent(r.diff(metric, w), 4), restarted, metric, r.sel, restarted)
+}
+
+// diff is a running sum now minus its last value before w ago (or 0).
+func (r *sloRules) diff(metric string, w time.Duration) string {
+	return fmt.Sprintf("(sum(%s%s) - (sum(last_over_time(%s%s[%s] offset %s)) or vector(0)))",
 		metric, r.sel, metric, r.sel, dur(r.opts.Continuity), dur(w))
 }
 
