@@ -112,12 +112,16 @@ func buildPage(results []slo.Result, o Options, ready bool, selected string) pag
 		}
 		p.Rows = append(p.Rows, buildRow(r, o, now))
 	}
-	// Worst first: what has no numbers at all, then the least budget left;
-	// the name breaks ties so the order does not jump between refreshes.
+	// Worst first: what has no numbers at all, then what pages (an incident
+	// in progress, whatever budget is left), then the least budget left; the
+	// name breaks ties so the order does not jump between refreshes.
 	sort.SliceStable(p.Rows, func(i, j int) bool {
 		a, b := p.Rows[i], p.Rows[j]
 		if a.noData != b.noData {
 			return a.noData
+		}
+		if !a.noData && a.Page != b.Page {
+			return a.Page
 		}
 		if !a.noData && a.budget != b.budget {
 			return a.budget < b.budget
