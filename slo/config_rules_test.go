@@ -111,6 +111,7 @@ func TestValidationRules(t *testing.T) {
 
 		// window
 		{"window below a day", with("objective:", "objective: 99\nwindow: 12h"), []string{`t.yml:5: slo "a": window: "12h" is shorter than 1d`}},
+		{"window off the 5m grid", with("objective:", "objective: 99\nwindow: 1d1s"), []string{`t.yml:5: slo "a": window: "1d1s" is not a whole number of 5-minute steps (e.g. 7d, 28d, 30d, 36h)`}},
 		{"window not a duration", with("objective:", "objective: 99\nwindow: 30"), []string{`t.yml:5: slo "a": window: "30" is not a Prometheus duration`}},
 		{"window with space", with("objective:", "objective: 99\nwindow: 30 d"), []string{`window: "30 d" is not a Prometheus duration`}},
 		{"window calendar", with("objective:", "objective: 99\nwindow: month"), []string{`window: "month" is not a Prometheus duration`}},
