@@ -69,7 +69,9 @@ func Evaluate(s *SLO, p *Policy, in Input) (Result, error) {
 		}
 		rate := burnRate(c.Bad(), c.Total, num, den)
 		burn[w] = rate
-		if w != s.Window.Duration {
+		// An SLO window spelled "72h" keeps its own spelling and also
+		// appears as the standard "3d" burn window that dashboards ask for.
+		if w != s.Window.Duration || WindowLabel(w) != s.Window.Text {
 			r.BurnRates[WindowLabel(w)] = rate
 		}
 	}

@@ -28,3 +28,16 @@ func TestResultJSONEvaluatedAt(t *testing.T) {
 		t.Errorf("round trip: %+v, %v", back, err)
 	}
 }
+
+func TestWindowSpelledInHoursAlsoHasStandardLabel(t *testing.T) {
+	s := &SLO{Name: "a", Service: "s", Objective: 99, Window: Window{Text: "72h", Duration: 72 * time.Hour}}
+	p := DefaultPolicy()
+	r, err := Evaluate(s, &p, Input{Window: Counts{Good: 990, Total: 1000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 10 bad of 1000 over a 1% budget: burn 1.
+	if r.BurnRates["72h"] != 1 || r.BurnRates["3d"] != 1 {
+		t.Errorf("burn rates %v: want both 72h (the config's spelling) and 3d at 1", r.BurnRates)
+	}
+}
