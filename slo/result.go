@@ -74,15 +74,24 @@ type Result struct {
 	Notes []string `json:"notes,omitempty"`
 }
 
-// MarshalJSON writes evaluatedAt as null for an SLO never evaluated
-// successfully, instead of Go's zero time (year 1).
+// MarshalJSON writes the figures of an SLO never evaluated successfully as
+// null (evaluatedAt, events, budget, policy state, freeze, feature share)
+// rather than Go's zero values, which would read as "budget exhausted in year 1".
 func (r Result) MarshalJSON() ([]byte, error) {
 	type plain Result // no methods: no recursion
 	out := struct {
 		plain
-		EvaluatedAt *time.Time `json:"evaluatedAt"`
+		Events                 *Counts    `json:"events"`
+		BudgetRemaining        *float64   `json:"budgetRemaining"`
+		BudgetRemainingSeconds *float64   `json:"budgetRemainingSeconds"`
+		PolicyState            *string    `json:"policyState"`
+		FeatureFreeze          *bool      `json:"featureFreeze"`
+		FeatureShare           *float64   `json:"featureShare"`
+		EvaluatedAt            *time.Time `json:"evaluatedAt"`
 	}{plain: plain(r)}
 	if !r.EvaluatedAt.IsZero() {
+		out.Events, out.BudgetRemaining, out.BudgetRemainingSeconds = &r.Events, &r.BudgetRemaining, &r.BudgetRemainingSeconds
+		out.PolicyState, out.FeatureFreeze, out.FeatureShare = &r.PolicyState, &r.FeatureFreeze, &r.FeatureShare
 		out.EvaluatedAt = &r.EvaluatedAt
 	}
 	return json.Marshal(out)

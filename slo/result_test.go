@@ -15,6 +15,11 @@ func TestResultJSONEvaluatedAt(t *testing.T) {
 	if !strings.Contains(string(never), `"evaluatedAt":null`) || strings.Contains(string(never), "0001-01-01") {
 		t.Errorf("never-evaluated result: %s", never)
 	}
+	for _, key := range []string{"events", "budgetRemaining", "budgetRemainingSeconds", "policyState", "featureFreeze", "featureShare", "sli", "exhaustionSeconds"} {
+		if !strings.Contains(string(never), `"`+key+`":null`) {
+			t.Errorf("never-evaluated result has a value for %s: %s", key, never)
+		}
+	}
 	at := time.Date(2026, 11, 22, 10, 0, 30, 0, time.UTC)
 	done, err := json.Marshal(Result{Name: "a", EvaluatedAt: at})
 	if err != nil {
@@ -22,6 +27,9 @@ func TestResultJSONEvaluatedAt(t *testing.T) {
 	}
 	if strings.Count(string(done), `"evaluatedAt"`) != 1 || !strings.Contains(string(done), `"evaluatedAt":"2026-11-22T10:00:30Z"`) {
 		t.Errorf("evaluated result: %s", done)
+	}
+	if strings.Count(string(done), `"budgetRemaining":0`) != 1 || strings.Count(string(done), `"policyState"`) != 1 {
+		t.Errorf("evaluated result must carry its numbers once each: %s", done)
 	}
 	var back Result
 	if err := json.Unmarshal(done, &back); err != nil || !back.EvaluatedAt.Equal(at) || back.Name != "a" {
