@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 	"sync"
 	"time"
@@ -22,6 +23,7 @@ type Engine struct {
 	metrics     *selfMetrics
 	step        time.Duration
 	concurrency int
+	oneShot     bool
 
 	mu      sync.RWMutex
 	cfg     *slo.Config
@@ -61,8 +63,8 @@ func NewEngine(cfg *slo.Config, o EngineOptions) (*Engine, error) {
 	}
 	e := &Engine{
 		querier: o.Querier, log: o.Logger, metrics: o.metrics, step: o.Step,
-		concurrency: o.Concurrency,
-		states:      map[string]*sloState{}, keys: map[string]string{}, results: map[string]slo.Result{},
+		concurrency: o.Concurrency, oneShot: o.OneShot,
+		states: map[string]*sloState{}, keys: map[string]string{}, results: map[string]slo.Result{},
 	}
 	if err := e.SetConfig(cfg); err != nil {
 		return nil, err
@@ -102,6 +104,9 @@ func (e *Engine) SetConfig(cfg *slo.Config) error {
 			if err != nil {
 				e.mu.RUnlock()
 				return err
+			}
+			if e.oneShot {
+				st.prefetchAt = math.MaxInt64 // one evaluation: the next edge hours are never needed
 			}
 			states[def.Name] = st
 		}
@@ -211,6 +216,8 @@ func (e *Engine) EvaluateAt(ctx context.Context, now time.Time) int {
 		e.metrics.evalDuration.Observe(time.Since(start).Seconds())
 		e.metrics.evalLast.Set(float64(time.Now().UnixNano()) / 1e9)
 	}
+	e.log.Debug("evaluation finished", zap.Time("at", time.UnixMilli(at).UTC()), zap.Int("slos", len(states)),
+		zap.Int("failed", failed), zap.Duration("took", time.Since(start)))
 	return failed
 }
 

@@ -71,6 +71,8 @@ func NewDaemon(o DaemonOptions) (*Daemon, error) {
 		return nil, err
 	}
 	d.sloReg.MustRegister(sloCollector{engine: d.Engine})
+	d.log.Info("config loaded", zap.Strings("files", o.ConfigFiles), zap.Int("slos", len(cfg.SLOs)),
+		zap.Int("policies", len(cfg.Policies)), zap.String("prometheus", o.Prometheus.URL), zap.Duration("interval", o.Step))
 	d.metrics.reloadSuccess.Set(1)
 	d.metrics.reloadTimestamp.SetToCurrentTime()
 	return d, nil
