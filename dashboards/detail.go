@@ -12,17 +12,17 @@ func detail(o Options, cfg *slo.Config) Dashboard {
 	windows := windowsOf(cfg)
 
 	g.add(statPanel("SLI", "Good events over all events in the SLO window.", "percentunit",
-		thresholds("green"), nil, query{detailSel("slo_sli_ratio", ""), ""}), 4, 4)
+		thresholds("green"), nil, query{detailOne("slo_sli_ratio"), ""}), 4, 4)
 	g.add(statPanel("Objective", "", "percentunit", thresholds("blue"), nil,
-		query{detailSel("slo_objective_ratio", ""), ""}), 4, 4)
+		query{detailOne("slo_objective_ratio"), ""}), 4, 4)
 	g.add(statPanel("Budget left", "1 − consumed share of the error budget; negative when overspent.", "percentunit",
 		thresholds("red", 0, "orange", 0.25, "yellow", 0.5, "green"), nil,
-		query{detailSel("slo_error_budget_remaining_ratio", ""), ""}), 4, 4)
+		query{detailOne("slo_error_budget_remaining_ratio"), ""}), 4, 4)
 	g.add(statPanel("Budget left as outage time", "How long a full outage the remaining budget still absorbs.", "s",
-		thresholds("red", 0, "green"), nil, query{detailSel("slo_error_budget_remaining_seconds", ""), ""}), 4, 4)
+		thresholds("red", 0, "green"), nil, query{detailOne("slo_error_budget_remaining_seconds"), ""}), 4, 4)
 	g.add(statPanel("Budget exhausted in", "Remaining budget at the last hour's burn rate.", "s",
 		thresholds("red", 86400, "orange", 7*86400, "green"), []any{notBurning},
-		query{detailSel("slo_error_budget_exhaustion_seconds", ""), ""}), 4, 4)
+		query{detailOne("slo_error_budget_exhaustion_seconds"), ""}), 4, 4)
 	state := statPanel("Policy state", "The error-budget policy's current state and whether it freezes feature work.", "none",
 		thresholds("blue"), nil, query{fmt.Sprintf("max by (state) (%s == 1)", detailSel("slo_policy_state", "")), "{{state}}"})
 	state.Options["textMode"] = "name"
@@ -31,16 +31,16 @@ func detail(o Options, cfg *slo.Config) Dashboard {
 	g.row("Service level")
 	g.add(timeSeriesPanel("SLI over time", "The SLI of the whole rolling window at each instant, and the objective.", "percentunit",
 		[]Override{dashedLine("^objective$", "red")},
-		query{detailSel("slo_sli_ratio", ""), "SLI"}, query{detailSel("slo_objective_ratio", ""), "objective"}), 12, 8)
+		query{detailOne("slo_sli_ratio"), "SLI"}, query{detailOne("slo_objective_ratio"), "objective"}), 12, 8)
 	g.add(timeSeriesPanel("Budget remaining (burn-down)", "Share of the error budget left; it falls while errors are spent and recovers as old errors leave the window.", "percentunit",
 		[]Override{dashedLine("^exhausted$", "red")},
-		query{detailSel("slo_error_budget_remaining_ratio", ""), "budget left"},
-		query{fmt.Sprintf("0 * %s", detailSel("slo_objective_ratio", "")), "exhausted"}), 12, 8)
+		query{detailOne("slo_error_budget_remaining_ratio"), "budget left"},
+		query{fmt.Sprintf("0 * %s", detailOne("slo_objective_ratio")), "exhausted"}), 12, 8)
 
 	g.row("Burn rate")
 	for _, sev := range []string{"page", "ticket"} {
 		pairs := severityPairs(sev)
-		qs := []query{{detailSel("slo_burn_rate", fmt.Sprintf(`, window=~"%s"`, windowRegex(pairs))), "burn {{window}}"}}
+		qs := []query{{fmt.Sprintf("max by (window) (%s)", detailSel("slo_burn_rate", fmt.Sprintf(`, window=~"%s"`, windowRegex(pairs)))), "burn {{window}}"}}
 		for i, p := range pairs {
 			qs = append(qs, query{thresholdExpr(windows, sev, i),
 				fmt.Sprintf("%s threshold %s/%s", sev, slo.WindowLabel(p.Long), slo.WindowLabel(p.Short))})
@@ -66,7 +66,7 @@ func detail(o Options, cfg *slo.Config) Dashboard {
 
 	g.row("Forecast and evaluation")
 	g.add(timeSeriesPanel("Time to exhaustion over time", "Remaining budget × window / 1h burn rate; gaps mean the budget was not burning.", "s", nil,
-		query{fmt.Sprintf("%s < +Inf", detailSel("slo_error_budget_exhaustion_seconds", "")), "exhausted in"}), 8, 7)
+		query{fmt.Sprintf("%s < +Inf", detailOne("slo_error_budget_exhaustion_seconds")), "exhausted in"}), 8, 7)
 	g.add(timeSeriesPanel("Events in the SLO window", "Good and bad events counted over the SLO window.", "short", nil,
 		query{fmt.Sprintf("max by (result) (%s)", detailSel("slo_window_events", "")), "{{result}}"}), 8, 7)
 	g.add(stateTimelinePanel("Evaluation", "Whether slobudget got all the data it needed for this SLO; when not, the numbers above are stale.",

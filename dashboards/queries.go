@@ -57,6 +57,12 @@ func detailSel(metric, extra string) string {
 	return fmt.Sprintf(`%s{service=~"%s", slo="%s"%s}`, metric, varService, varSLO, extra)
 }
 
+// detailOne is one SLO's series of a metric without extra labels, as one
+// series even when several slobudget replicas are scraped.
+func detailOne(metric string) string {
+	return fmt.Sprintf("max by (service, slo) (%s)", detailSel(metric, ""))
+}
+
 // windowsOf returns the distinct SLO windows of cfg, as the config spells
 // them, with their durations, sorted by duration then spelling.
 func windowsOf(cfg *slo.Config) []slo.Window {

@@ -193,3 +193,21 @@ func FuzzParseVectorSelector(f *testing.F) {
 		}
 	})
 }
+
+func TestUnaggregatedSelectors(t *testing.T) {
+	for expr, want := range map[string]string{
+		`max by (slo) (a{x="1"})`:              ``,
+		`a + max(b)`:                           `a`,
+		`2 * max(a) < +Inf`:                    ``,
+		`sum(rate(a[5m])) / b`:                 `b`,
+		`max by (state) (a == 1) or vector(0)`: ``,
+	} {
+		got, err := UnaggregatedSelectors(expr)
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		if strings.Join(got, ",") != want {
+			t.Errorf("%s: %q, want %q", expr, got, want)
+		}
+	}
+}
