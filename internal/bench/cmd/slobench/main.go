@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -133,6 +134,10 @@ func cycles(args []string) error {
 	}
 	sort.Slice(durs, func(i, j int) bool { return durs[i] < durs[j] })
 	perCycle := totalSamples / int64(*count)
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	heapMiB := float64(ms.HeapAlloc) / (1 << 20)
 
 	// The naive way, at the same instant: increase() over the raw 30 days,
 	// numerator and denominator per SLO.
@@ -168,5 +173,6 @@ func cycles(args []string) error {
 	fmt.Printf("steady-state cycle: median %s, max %s; samples read per cycle %d vs naive %d: 1/%.0f\n",
 		durs[len(durs)/2].Round(time.Millisecond), durs[len(durs)-1].Round(time.Millisecond), perCycle, naiveSamples,
 		float64(naiveSamples)/float64(max(perCycle, 1)))
+	fmt.Printf("engine heap after the cycles (live, after GC): %.1f MiB for %d SLOs\n", heapMiB, len(cfg.SLOs))
 	return nil
 }
