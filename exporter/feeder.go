@@ -1,7 +1,6 @@
 package exporter
 
 import (
-	"fmt"
 	"sort"
 
 	"github.com/prometheus/common/model"
@@ -165,19 +164,5 @@ func (f *timesliceFeeder) prune(before int64) {
 }
 
 func compare(op string, v, threshold float64) bool {
-	switch op {
-	case "<":
-		return v < threshold
-	case "<=":
-		return v <= threshold
-	case ">":
-		return v > threshold
-	case ">=":
-		return v >= threshold
-	case "==":
-		return v == threshold
-	case "!=":
-		return v != threshold
-	}
-	panic(fmt.Sprintf("unknown comparison %q", op))
+	return (&slo.TimeSliceSLI{Op: op, Threshold: threshold}).Holds(v)
 }

@@ -3,6 +3,7 @@
 package slo
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -142,4 +143,24 @@ type TimeSliceSLI struct {
 	Threshold float64 `json:"threshold"`
 	// Slice is the slice length; defaults to 1m.
 	Slice time.Duration `json:"slice"`
+}
+
+// Holds reports whether a gauge value satisfies the condition. NaN satisfies
+// only "!=", as in PromQL.
+func (t *TimeSliceSLI) Holds(v float64) bool {
+	switch t.Op {
+	case "<":
+		return v < t.Threshold
+	case "<=":
+		return v <= t.Threshold
+	case ">":
+		return v > t.Threshold
+	case ">=":
+		return v >= t.Threshold
+	case "==":
+		return v == t.Threshold
+	case "!=":
+		return v != t.Threshold
+	}
+	panic(fmt.Sprintf("unknown comparison %q", t.Op))
 }

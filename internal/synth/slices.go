@@ -38,7 +38,7 @@ func (d *Data) SliceCounts(sc *Scenario, s SLOSpec, from, to time.Time) slo.Coun
 				continue
 			}
 			data = true
-			good = good && holds(ts.Op, v, ts.Threshold)
+			good = good && ts.Holds(v)
 		}
 		if data {
 			c.Total++
@@ -48,23 +48,4 @@ func (d *Data) SliceCounts(sc *Scenario, s SLOSpec, from, to time.Time) slo.Coun
 		}
 	}
 	return c
-}
-
-// holds applies a time-slice comparison.
-func holds(op string, v, threshold float64) bool {
-	switch op {
-	case "<":
-		return v < threshold
-	case "<=":
-		return v <= threshold
-	case ">":
-		return v > threshold
-	case ">=":
-		return v >= threshold
-	case "==":
-		return v == threshold
-	case "!=":
-		return v != threshold
-	}
-	panic(fmt.Sprintf("synth: unknown comparison %q", op))
 }
