@@ -112,20 +112,8 @@ func TestBackfillAgreesWithDaemon(t *testing.T) {
 	// One-second evaluations so the test waits seconds, not minutes; the
 	// arithmetic is the same at any interval.
 	opts := Options{Interval: time.Second, Delay: time.Second}
-	out, err := Generate(cfg, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rulesPath := filepath.Join(t.TempDir(), "rules.yml")
-	if err := os.WriteFile(rulesPath, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	prom := promtest.StartPrometheus(t, promtest.Options{DataDir: dataDir, RuleFiles: []string{rulesPath}})
-
 	sel := `{service="api",slo="api-availability"}`
-	waitFor(t, 30*time.Second, "the running sums' first evaluation", func() bool {
-		return len(prom.Query(t, "slo:total_events:running_sum"+sel, time.Now())) == 1
-	})
+	prom, rulesPath := startWithRules(t, cfg, opts, dataDir, sel)
 	blocks := t.TempDir()
 	start := time.Now()
 	res, err := Backfill(context.Background(), cfg, opts, BackfillOptions{PrometheusURL: prom.URL, OutputDir: blocks, History: 3 * day})
@@ -271,4 +259,25 @@ func logGroupDurations(t *testing.T, base string) {
 	for _, g := range body.Data.Groups {
 		t.Logf("rule group %s: %d rules evaluated in %.3fms", g.Name, len(g.Rules), g.EvaluationTime*1000)
 	}
+}
+
+// startWithRules generates the rules for cfg, starts a real Prometheus on
+// dataDir with them loaded, and waits for the running sums of the SLO whose
+// series sel matches to be evaluated once. It returns the rule file too,
+// for a restart.
+func startWithRules(t *testing.T, cfg *slo.Config, opts Options, dataDir, sel string) (*promtest.Instance, string) {
+	t.Helper()
+	out, err := Generate(cfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rulesPath := filepath.Join(t.TempDir(), "rules.yml")
+	if err := os.WriteFile(rulesPath, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prom := promtest.StartPrometheus(t, promtest.Options{DataDir: dataDir, RuleFiles: []string{rulesPath}})
+	waitFor(t, 30*time.Second, "the running sums' first evaluation", func() bool {
+		return len(prom.Query(t, "slo:total_events:running_sum"+sel, time.Now())) == 1
+	})
+	return prom, rulesPath
 }

@@ -64,19 +64,8 @@ func TestTimesliceAgreesWithDaemonEngine(t *testing.T) {
 	}
 	cfg := &slo.Config{SLOs: []slo.SLO{s}}
 	opts := Options{Delay: time.Second}
-	out, err := Generate(cfg, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rulesPath := filepath.Join(t.TempDir(), "rules.yml")
-	if err := os.WriteFile(rulesPath, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	prom := promtest.StartPrometheus(t, promtest.Options{DataDir: dataDir, RuleFiles: []string{rulesPath}})
 	sel := `{service="orders",slo="orders-queue"}`
-	waitFor(t, 30*time.Second, "the running sums' first evaluation", func() bool {
-		return len(prom.Query(t, "slo:total_events:running_sum"+sel, time.Now())) == 1
-	})
+	prom, rulesPath := startWithRules(t, cfg, opts, dataDir, sel)
 	blocks := t.TempDir()
 	if _, err := Backfill(context.Background(), cfg, opts, BackfillOptions{PrometheusURL: prom.URL, OutputDir: blocks, History: 3 * day}); err != nil {
 		t.Fatal(err)
