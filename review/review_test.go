@@ -132,7 +132,7 @@ func (sc *scenario) input(names ...string) Input {
 	for _, n := range names {
 		d := sc.data[n]
 		in.SLOs = append(in.SLOs, SLOInput{
-			SLO: slo.SLO{Name: n, Service: "shop", Objective: 99.9, Window: slo.Window{Text: "30d", Duration: 30 * 24 * time.Hour}},
+			SLO:    slo.SLO{Name: n, Service: "shop", Objective: 99.9, Window: slo.Window{Text: "30d", Duration: 30 * 24 * time.Hour}},
 			Policy: slo.DefaultPolicy(), Hourly: toBuckets(d, 12, time.Time{}), Fine: toBuckets(d, 1, sc.from.Add(-3*24*time.Hour)),
 		})
 	}
