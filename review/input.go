@@ -40,7 +40,9 @@ type SLOInput struct {
 	Fine []slo.Bucket
 	// Calendar, when set, is the SLO's calendar window (window: {calendar:
 	// month}): the budget resets at each period's start. Nil is a rolling
-	// window of SLO.Window.
+	// window of SLO.Window. A calendar SLO's Window.Duration still scales
+	// its alert factors and incident threshold (the nominal period length
+	// the config gives it), as burn windows and alerts stay as they are.
 	Calendar slo.Periods
 	// CalendarLabel names the calendar window ("1M"); used when Calendar is set.
 	CalendarLabel string

@@ -142,6 +142,7 @@ func (sc *scenario) input(names ...string) Input {
 // truth is the brute-force review of one SLO.
 type truth struct {
 	good, total int64
+	remaining   []float64 // the window's remaining budget at every hour
 	months      []truthMonth
 	states      map[string]float64
 	frozenDays  int
@@ -172,6 +173,19 @@ func workbookFactors(window time.Duration) (f1h, f6h, f1d, f3d factor) {
 }
 
 func bruteForce(data []tb, from, to time.Time, loc *time.Location, o objective, window time.Duration) truth {
+	return bruteForceWindow(data, from, to, loc, o, window, nil)
+}
+
+// bruteForceWindow with calendar set replays a calendar-month window in that
+// time zone: the window at h runs from the local month start before h.
+func bruteForceWindow(data []tb, from, to time.Time, loc *time.Location, o objective, window time.Duration, calendar *time.Location) truth {
+	windowStart := func(h time.Time) time.Time {
+		if calendar == nil {
+			return h.Add(-window)
+		}
+		l := h.Add(-time.Nanosecond).In(calendar)
+		return time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, calendar)
+	}
 	tr := truth{states: map[string]float64{}, weekLoad: map[string][2]int{}}
 	idx := func(t time.Time) int { return int(t.Sub(data[0].end)/(5*time.Minute)) + 1 } // buckets with end ≤ t
 	pg, pb := make([]int64, len(data)+1), make([]int64, len(data)+1)
@@ -209,10 +223,15 @@ func bruteForce(data []tb, from, to time.Time, loc *time.Location, o objective, 
 	// Policy states at every hour, integer thresholds of the default policy.
 	days := map[string]bool{}
 	for h := from.Add(time.Hour); !h.After(to); h = h.Add(time.Hour) {
-		g, b := sum(h.Add(-window), h)
+		g, b := sum(windowStart(h), h)
 		total := g + b
 		allowed := total * o.num
 		left := allowed - b*o.den // remaining × allowed
+		if total > 0 {
+			tr.remaining = append(tr.remaining, float64(left)/float64(allowed))
+		} else {
+			tr.remaining = append(tr.remaining, 1)
+		}
 		var st string
 		switch {
 		case total == 0 || 2*left >= allowed:
@@ -292,7 +311,11 @@ func bruteForce(data []tb, from, to time.Time, loc *time.Location, o objective, 
 		if h.After(to) {
 			h = to
 		}
-		g, b := sum(h.Add(-window), h)
+		ws := h.Add(-window)
+		if calendar != nil {
+			ws = windowStart(inc.end)
+		}
+		g, b := sum(ws, h)
 		inc.share = float64(inc.bad*o.den) / float64((g+b)*o.num)
 		tr.incidents = append(tr.incidents, inc)
 	}
@@ -323,6 +346,14 @@ func compareFigures(t *testing.T, name string, f Figures, tr truth, o objective)
 		spent := float64((m.total-m.good)*o.den) / float64(m.total*o.num)
 		if math.Abs(*g.BudgetSpent-spent) > 1e-12 {
 			t.Errorf("%s: month %s spent %v, truth %v", name, m.label, *g.BudgetSpent, spent)
+		}
+	}
+	if len(f.remaining) != len(tr.remaining) {
+		t.Fatalf("%s: %d replayed hours, truth %d", name, len(f.remaining), len(tr.remaining))
+	}
+	for i, r := range tr.remaining {
+		if f.remaining[i].Value != r {
+			t.Fatalf("%s: remaining budget at hour %d (%s) = %v, truth %v", name, i, f.remaining[i].At, f.remaining[i].Value, r)
 		}
 	}
 	for _, st := range f.States {
@@ -595,5 +626,34 @@ func TestVerdictBoundaries(t *testing.T) {
 	f.Months = []Month{partial}
 	if v := verdict(f, suggest(f.Months)); v.Kind != NoVerdict {
 		t.Errorf("only a partial month: %s, want none", v.Kind)
+	}
+}
+
+// A calendar-month SLO in New York resets at local midnight of the 1st:
+// "hard" is frozen most of each month but healthy again right after each
+// reset, as the brute force over local months says.
+func TestReviewCalendarWindowResetsAtLocalMonthStart(t *testing.T) {
+	sc := newScenario(t)
+	in := sc.input("hard", "steady")
+	for i := range in.SLOs {
+		in.SLOs[i].Calendar = slo.MonthPeriods(sc.loc)
+		in.SLOs[i].CalendarLabel = "1M"
+	}
+	rv, err := Compute(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range []string{"hard", "steady"} {
+		// Alert factors stay those of the SLO's nominal 30d window.
+		tr := bruteForceWindow(sc.data[name], sc.from, sc.to, sc.loc, o999, 30*24*time.Hour, sc.loc)
+		compareFigures(t, name+" calendar", rv.SLOs[i].Actual, tr, o999)
+		if f := rv.SLOs[i].Actual; !f.Calendar || f.Window != "1M" {
+			t.Errorf("%s: calendar %v window %q", name, f.Calendar, f.Window)
+		}
+	}
+	// hard (0.16% errors, always over budget) is frozen from the first
+	// hour of each month: every day of the period is a frozen day.
+	if d := rv.SLOs[0].Actual.FrozenDays; d != 100 && d != 101 {
+		t.Errorf("hard frozen on %d days, want every day of the period", d)
 	}
 }
