@@ -38,7 +38,11 @@ func detailFixture() (s *slo.SLO, window, fine []slo.Bucket) {
 func TestDetailChartsAgreeWithTheHistory(t *testing.T) {
 	s, window, fine := detailFixture()
 	p := slo.DefaultPolicy()
-	d, err := DetailCharts(DetailInput{ID: "slo-checkout", SLO: s, Policy: &p, Window: window, Fine: fine})
+	data, err := slo.ChartSeries(s, &p, slo.ChartInput{Window: window, Fine: fine})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := DetailCharts("slo-checkout", data, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +115,7 @@ func TestDetailChartsAgreeWithTheHistory(t *testing.T) {
 		t.Errorf("months %v, want May and June 2024", labels)
 	}
 
-	row, err := RowBurnDown("row-checkout", s, &p, window)
+	row, err := RowBurnDown("row-checkout", data)
 	if err != nil {
 		t.Fatal(err)
 	}
