@@ -38,24 +38,29 @@ func SimulateAlerts(s *SLO, fine []Bucket, from, to time.Time, step time.Duratio
 		return nil, err
 	}
 	pairs := AlertPairs(s.Window.Duration)
-	eval := func(at time.Time) (AlertStep, error) {
-		st := AlertStep{At: at}
-		burns := map[time.Duration]float64{} // windows without traffic have no key
-		summed := map[time.Duration]bool{}
-		for _, p := range pairs {
-			for _, w := range []time.Duration{p.Long, p.Short} {
-				if summed[w] {
-					continue
-				}
-				summed[w] = true
-				c, err := x.Sum(at.Add(-w), at)
-				if err != nil {
-					return st, fmt.Errorf("burn rate over %s at %s: %w", WindowLabel(w), stamp(at), err)
-				}
-				if c.Total > 0 {
-					burns[w] = burnRate(c.Bad(), c.Total, num, den)
-				}
+	// One sliding window per distinct length: the steps only move forward.
+	cursors := map[time.Duration]*windowCursor{}
+	for _, p := range pairs {
+		for _, w := range []time.Duration{p.Long, p.Short} {
+			if cursors[w] == nil {
+				cursors[w] = x.cursor(w)
 			}
+		}
+	}
+	burns := map[time.Duration]float64{} // windows without traffic have no key
+	eval := func(edge int, at time.Time) (AlertStep, error) {
+		st := AlertStep{At: at}
+		clear(burns)
+		for w, cur := range cursors {
+			c, err := cur.at(edge)
+			if err != nil {
+				return st, fmt.Errorf("burn rate over %s at %s: %w", WindowLabel(w), stamp(at), err)
+			}
+			if c.Total > 0 {
+				burns[w] = burnRate(c.Bad(), c.Total, num, den)
+			}
+		}
+		for _, p := range pairs {
 			long, okLong := burns[p.Long]
 			short, okShort := burns[p.Short]
 			if !okLong || !okShort || long <= p.Factor || short <= p.Factor {
@@ -72,12 +77,12 @@ func SimulateAlerts(s *SLO, fine []Bucket, from, to time.Time, step time.Duratio
 	}
 	var out []AlertStep
 	var before *AlertStep
-	for _, b := range fine {
+	for i, b := range fine {
 		if b.End.UnixNano()%int64(step) != 0 || b.End.After(to) {
 			continue
 		}
 		if !b.End.After(from) {
-			st, err := eval(b.End)
+			st, err := eval(i+1, b.End)
 			if err != nil {
 				return nil, err
 			}
@@ -87,7 +92,7 @@ func SimulateAlerts(s *SLO, fine []Bucket, from, to time.Time, step time.Duratio
 		if before != nil && len(out) == 0 {
 			out = append(out, *before)
 		}
-		st, err := eval(b.End)
+		st, err := eval(i+1, b.End)
 		if err != nil {
 			return nil, err
 		}

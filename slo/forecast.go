@@ -122,7 +122,11 @@ func ForecastBudget(s *SLO, p *Policy, in ForecastInput) (Forecast, error) {
 		sim.fixedStart = in.Calendar.Start.Sub(in.At).Seconds()
 	}
 	f := Forecast{At: in.At, Calendar: calendar, ExhaustionSeconds: math.Inf(1)}
-	f.Remaining = sim.remaining(0)
+	bad, total := sim.counts(0)
+	f.Remaining = 1
+	if total > 0 {
+		f.Remaining = (total*num - bad*den) / (total * num)
+	}
 	cur := stateIndex(p, f.Remaining)
 	f.State, f.Freeze = p.States[cur].Name, p.States[cur].Freeze
 	if in.LastHour.Total > 0 {
@@ -139,15 +143,15 @@ func ForecastBudget(s *SLO, p *Policy, in ForecastInput) (Forecast, error) {
 		f.PeriodEnd = in.Calendar.End
 		horizon = in.Calendar.End.Sub(in.At).Seconds()
 	}
-	knots := sim.knots(horizon)
+	sw := sim.sweep(sim.knots(horizon))
 	if calendar {
-		end := sim.remaining(horizon)
+		end := sim.remainingAt(sw, len(sw.at)-1)
 		f.EndRemaining = &end
 	}
 
 	if f.Remaining <= 0 {
 		f.ExhaustionSeconds = 0
-	} else if y, ok := sim.firstCrossing(knots, func(rem float64) bool { return rem <= 0 }, 0); ok {
+	} else if y, ok := sim.firstCrossing(sw, func(rem float64) bool { return rem <= 0 }, 0); ok {
 		f.ExhaustionSeconds = y
 	}
 
@@ -156,7 +160,7 @@ func ForecastBudget(s *SLO, p *Policy, in ForecastInput) (Forecast, error) {
 		f.NextBetter = better.Name
 		m := *better.MinBudgetRemaining // every state but the last has one
 		rec := &Recovery{From: f.State, State: better.Name}
-		if y, ok := sim.firstCrossing(knots, func(rem float64) bool { return rem >= m }, m); ok {
+		if y, ok := sim.firstCrossing(sw, func(rem float64) bool { return rem >= m }, m); ok {
 			rec.Seconds = y
 			f.Recovery = rec
 		} else if calendar && m <= 1 {
@@ -211,6 +215,28 @@ func (s *stream) cum(x float64) (bad, total float64) {
 	return s.bad[k-1] + f*(s.bad[k]-s.bad[k-1]), s.total[k-1] + f*(s.total[k]-s.total[k-1])
 }
 
+// cumFrom is cum for instants that only move forward: hint keeps the
+// position reached by the previous call.
+func (s *stream) cumFrom(x float64, hint *int) (bad, total float64) {
+	n := len(s.at)
+	if x <= s.at[0] {
+		return 0, 0
+	}
+	if x >= s.at[n-1] {
+		return s.bad[n-1], s.total[n-1]
+	}
+	k := max(*hint, 1)
+	for s.at[k] < x {
+		k++
+	}
+	*hint = k
+	if s.at[k] == x {
+		return s.bad[k], s.total[k]
+	}
+	f := (x - s.at[k-1]) / (s.at[k] - s.at[k-1])
+	return s.bad[k-1] + f*(s.bad[k]-s.bad[k-1]), s.total[k-1] + f*(s.total[k]-s.total[k-1])
+}
+
 // buildStream lays the known history and the projected future end to end.
 func buildStream(in ForecastInput, window time.Duration, calendar bool) (*stream, error) {
 	if err := CheckHistory(in.History); err != nil {
@@ -232,7 +258,11 @@ func buildStream(in ForecastInput, window time.Duration, calendar bool) (*stream
 	for len(hist) > 1 && rel(hist[0].End) <= keepFrom {
 		hist = hist[1:]
 	}
-	st := &stream{at: []float64{rel(hist[0].Start)}, bad: []float64{0}, total: []float64{0}}
+	// Room for the history and as many projected buckets again (a window
+	// ahead at the history's bucket size), so the stream grows once.
+	size := 2*len(hist) + 2
+	st := &stream{at: make([]float64, 1, size), bad: make([]float64, 1, size), total: make([]float64, 1, size)}
+	st.at[0] = rel(hist[0].Start)
 	for _, b := range hist {
 		st.add(rel(b.End), b.Bad(), b.Total)
 	}
@@ -309,57 +339,96 @@ func (w *windowSim) counts(y float64) (bad, total float64) {
 	return b1 - b0, t1 - t0
 }
 
-// remaining is the budget remaining of the window ending y seconds from now,
-// computed as Evaluate does; an empty window has its whole budget.
-func (w *windowSim) remaining(y float64) float64 {
-	bad, total := w.counts(y)
-	if total <= 0 {
-		return 1
-	}
-	allowed := total * w.num
-	return (allowed - bad*w.den) / allowed
-}
-
 // knots lists the instants in (0, horizon] where the window's counts change
 // slope: where its leading edge, or its trailing edge on a rolling window,
-// crosses a bucket edge. Between knots both counts are straight lines.
+// crosses a bucket edge. Between knots both counts are straight lines. Both
+// lists are already in order (the stream's edges are), so they are merged.
 func (w *windowSim) knots(horizon float64) []float64 {
-	var ys []float64
-	for _, at := range w.stream.at {
-		if at > 0 && at < horizon {
-			ys = append(ys, at)
+	at := w.stream.at
+	out := make([]float64, 0, 2*len(at)+1)
+	i, j := 0, 0
+	next := func() (float64, bool) {
+		for i < len(at) && at[i] <= 0 {
+			i++
 		}
-		if w.rolling && at+w.window > 0 && at+w.window < horizon {
-			ys = append(ys, at+w.window)
+		for w.rolling && j < len(at) && at[j]+w.window <= 0 {
+			j++
 		}
+		lead, trail := math.Inf(1), math.Inf(1)
+		if i < len(at) {
+			lead = at[i]
+		}
+		if w.rolling && j < len(at) {
+			trail = at[j] + w.window
+		}
+		if lead <= trail {
+			i++
+			return lead, lead < horizon
+		}
+		j++
+		return trail, trail < horizon
 	}
-	ys = append(ys, horizon)
-	sort.Float64s(ys)
-	out := ys[:0]
-	for i, y := range ys {
-		if i == 0 || y != ys[i-1] {
+	for {
+		y, ok := next()
+		if !ok {
+			break
+		}
+		if n := len(out); n == 0 || y != out[n-1] {
 			out = append(out, y)
 		}
 	}
-	return out
+	return append(out, horizon)
+}
+
+// sweep reads the window's counts at 0 and at every knot in one pass: both
+// edges only move forward, so each keeps its place in the stream.
+type sweep struct {
+	at, bad, total []float64
+}
+
+func (w *windowSim) sweep(knots []float64) sweep {
+	sw := sweep{at: make([]float64, 0, len(knots)+1), bad: make([]float64, 0, len(knots)+1), total: make([]float64, 0, len(knots)+1)}
+	lead, trail := 0, 0
+	add := func(y float64) {
+		b1, t1 := w.stream.cumFrom(y, &lead)
+		from := w.fixedStart
+		if w.rolling {
+			from = y - w.window
+		}
+		b0, t0 := w.stream.cumFrom(from, &trail)
+		sw.at = append(sw.at, y)
+		sw.bad = append(sw.bad, b1-b0)
+		sw.total = append(sw.total, t1-t0)
+	}
+	add(0)
+	for _, y := range knots {
+		add(y)
+	}
+	return sw
+}
+
+// remainingAt is the remaining budget at sweep point k, as Evaluate computes
+// it; an empty window has its whole budget.
+func (w *windowSim) remainingAt(sw sweep, k int) float64 {
+	if sw.total[k] <= 0 {
+		return 1
+	}
+	allowed := sw.total[k] * w.num
+	return (allowed - sw.bad[k]*w.den) / allowed
 }
 
 // firstCrossing returns the first instant in (0, last knot] at which met holds
 // for the remaining budget. met must be "remaining ≤ level" or "remaining ≥
 // level" for the given level; inside a segment the crossing is the root of
 // total × num × (1 − level) − bad × den, which is linear there.
-func (w *windowSim) firstCrossing(knots []float64, met func(float64) bool, level float64) (float64, bool) {
-	prev := 0.0
-	for _, y := range knots {
-		if !met(w.remaining(y)) {
-			prev = y
+func (w *windowSim) firstCrossing(sw sweep, met func(float64) bool, level float64) (float64, bool) {
+	for k := 1; k < len(sw.at); k++ {
+		if !met(w.remainingAt(sw, k)) {
 			continue
 		}
-		gap := func(x float64) float64 {
-			bad, total := w.counts(x)
-			return total*w.num*(1-level) - bad*w.den
-		}
-		ga, gb := gap(prev), gap(y)
+		gap := func(i int) float64 { return sw.total[i]*w.num*(1-level) - sw.bad[i]*w.den }
+		prev, y := sw.at[k-1], sw.at[k]
+		ga, gb := gap(k-1), gap(k)
 		at := y
 		if ga != gb {
 			at = prev + (y-prev)*ga/(ga-gb)

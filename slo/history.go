@@ -2,7 +2,6 @@ package slo
 
 import (
 	"fmt"
-	"sort"
 	"time"
 )
 
@@ -42,8 +41,10 @@ func CheckHistory(h []Bucket) error {
 			return fmt.Errorf("history bucket %d starts at %s but bucket %d ended at %s: buckets must be contiguous",
 				i, stamp(b.Start), i-1, stamp(h[i-1].End))
 		}
-		if err := checkCounts(fmt.Sprintf("(%s, %s]", stamp(b.Start), stamp(b.End)), b.Counts); err != nil {
-			return fmt.Errorf("history bucket %d: %w", i, err)
+		// The label is spelled only on error: this runs for every bucket
+		// of every history on every evaluation.
+		if err := checkCounts("the bucket", b.Counts); err != nil {
+			return fmt.Errorf("history bucket %d (%s, %s]: %w", i, stamp(b.Start), stamp(b.End), err)
 		}
 	}
 	return nil
@@ -64,6 +65,7 @@ func SumHistory(h []Bucket) Counts {
 // and their differences are exact below 2^53 events.
 type HistoryIndex struct {
 	edges []time.Time // len(buckets)+1 edges
+	nanos []int64     // the edges as Unix nanoseconds, for the search
 	good  []float64   // good[i] = events of buckets before edge i
 	total []float64
 }
@@ -81,9 +83,12 @@ func NewHistoryIndex(h []Bucket) (*HistoryIndex, error) {
 	if len(h) == 0 {
 		return x, nil
 	}
+	x.nanos = make([]int64, 0, len(h)+1)
 	x.edges = append(x.edges, h[0].Start)
+	x.nanos = append(x.nanos, h[0].Start.UnixNano())
 	for i, b := range h {
 		x.edges = append(x.edges, b.End)
+		x.nanos = append(x.nanos, b.End.UnixNano())
 		x.good = append(x.good, x.good[i]+b.Good)
 		x.total = append(x.total, x.total[i]+b.Total)
 	}
@@ -130,19 +135,61 @@ func (x *HistoryIndex) Sum(from, to time.Time) (Counts, error) {
 
 // edgeIndex returns the prefix index of t, clamped to the history's extent.
 func (x *HistoryIndex) edgeIndex(t time.Time) (int, error) {
-	n := len(x.edges)
-	if !t.After(x.edges[0]) {
+	n := len(x.nanos)
+	v := t.UnixNano()
+	if v <= x.nanos[0] {
 		return 0, nil
 	}
-	if !t.Before(x.edges[n-1]) {
+	if v >= x.nanos[n-1] {
 		return n - 1, nil
 	}
-	k := sort.Search(n, func(k int) bool { return !x.edges[k].Before(t) })
-	if !x.edges[k].Equal(t) {
+	// The first edge at or after t.
+	lo, hi := 1, n-1
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if x.nanos[mid] < v {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	k := lo
+	if x.nanos[k] != v {
 		return 0, fmt.Errorf("%s falls inside the history bucket (%s, %s]: it cannot be split exactly",
 			stamp(t), stamp(x.edges[k-1]), stamp(x.edges[k]))
 	}
 	return k, nil
+}
+
+// windowCursor sums a window of fixed length w ending at bucket edges that
+// only move forward (a sliding window): its start keeps its place, so each
+// sum costs a step or two instead of a search.
+type windowCursor struct {
+	x *HistoryIndex
+	w int64
+	j int
+}
+
+func (x *HistoryIndex) cursor(w time.Duration) *windowCursor {
+	return &windowCursor{x: x, w: int64(w)}
+}
+
+// at returns the events in (edge i − w, edge i]; as with Sum, a window start
+// before the history counts the part covered, and one inside a bucket is an
+// error.
+func (c *windowCursor) at(i int) (Counts, error) {
+	x := c.x
+	from := x.nanos[i] - c.w
+	if from > x.nanos[0] {
+		for c.j < i && x.nanos[c.j] < from {
+			c.j++
+		}
+		if x.nanos[c.j] != from {
+			return Counts{}, fmt.Errorf("%s falls inside the history bucket (%s, %s]: it cannot be split exactly",
+				stamp(time.Unix(0, from).UTC()), stamp(x.edges[c.j-1]), stamp(x.edges[c.j]))
+		}
+	}
+	return Counts{Good: x.good[i] - x.good[c.j], Total: x.total[i] - x.total[c.j]}, nil
 }
 
 // Period is a span (Start, End] of time, with the same convention as Bucket.

@@ -106,13 +106,14 @@ func DetectIncidents(s *SLO, fine []Bucket, o IncidentOptions) ([]Incident, erro
 		peak       float64
 	}
 	var spells []spell
+	fiveMinutes := x.cursor(incidentBurnWindow)
 	for i, b := range fine {
 		if b.Span() > incidentBurnWindow {
 			return nil, fmt.Errorf("incident detection needs buckets of at most 5m; bucket %d (%s, %s] is %s",
 				i, stamp(b.Start), stamp(b.End), b.Span())
 		}
 		from := b.End.Add(-incidentBurnWindow)
-		c, err := x.Sum(from, b.End)
+		c, err := fiveMinutes.at(i + 1)
 		if err != nil {
 			return nil, fmt.Errorf("5m burn at %s: %w", stamp(b.End), err)
 		}
