@@ -127,7 +127,7 @@ var capacitySpec = &spec[Capacity]{
 	after: func(r reporter, m fields, path string, c *Capacity) {
 		if sum := c.Features + c.Reliability + c.Innovation; math.Abs(sum-1) > capacityTolerance {
 			r.errorf(m.node, path, "features %s + reliability %s + innovation %s = %s, not 1: the split is of the whole capacity",
-				fmtNum(c.Features), fmtNum(c.Reliability), fmtNum(c.Innovation), fmtNum(sum))
+				fmtNum(c.Features), fmtNum(c.Reliability), fmtNum(c.Innovation), fmtNum(roundPercent(sum)))
 		}
 	},
 }

@@ -25,8 +25,10 @@ type Exclusion struct {
 	Line int    `json:"-"`
 	// sloLines are the lines of the names in SLOs, for unknown names.
 	sloLines []int
-	// endLine is the line of `to`, for a span that reaches the future.
+	// toLine is the line of `to`, for a span that reaches the future.
 	toLine int
+	// index is the entry's position in its file's list, for messages.
+	index int
 }
 
 // AppliesTo reports whether the exclusion covers the named SLO.
@@ -106,7 +108,7 @@ func decodeExclusions(r reporter, n *yaml.Node) []Exclusion {
 	var out []Exclusion
 	for i, item := range r.sequence(n, "exclusions") {
 		r.subject = fmt.Sprintf("exclusions[%d]", i)
-		e := Exclusion{File: r.file, Line: item.Line}
+		e := Exclusion{File: r.file, Line: item.Line, index: i}
 		if _, ok := exclusionSpec.decode(r, item, "", &e); ok {
 			out = append(out, e)
 		} else if isNull(item) {
@@ -121,8 +123,8 @@ func decodeExclusions(r reporter, n *yaml.Node) []Exclusion {
 // not happened yet is not an agreement about an incident), and is no longer
 // than the window of any SLO it applies to.
 func checkExclusions(excl []Exclusion, slos map[string]*SLO, now time.Time, errs *[]ConfigError) {
-	for i, e := range excl {
-		r := reporter{file: e.File, errs: errs, subject: fmt.Sprintf("exclusions[%d]", i)}
+	for _, e := range excl {
+		r := reporter{file: e.File, errs: errs, subject: fmt.Sprintf("exclusions[%d]", e.index)}
 		if e.To.After(now) {
 			r.errorf(&yaml.Node{Line: e.toLine}, "to", "%s is in the future (now %s): exclusions record what already happened; add it once the span has ended",
 				e.To.Format(time.RFC3339), now.UTC().Format(time.RFC3339))

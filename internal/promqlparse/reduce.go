@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/promql/parser"
 )
 
@@ -124,7 +125,7 @@ func ReduceCounters(expr string) (Counters, error) {
 			}
 			by := slices.Clone(n.Grouping)
 			slices.Sort(by)
-			rng := ms.Range.String()
+			rng := model.Duration(ms.Range).String()
 			if first {
 				c.Func, c.By, c.Range, first = call.Func.Name, by, rng, false
 			} else {
