@@ -75,9 +75,3 @@ func detectFormat(top reporter, doc *yaml.Node) (format, bool) {
 	return format{}, false
 }
 
-// opensloObject is an OpenSLO object waiting for the objects it refers to
-// by name, possibly in other files.
-type opensloObject struct{}
-
-// resolveOpenSLO resolves OpenSLO references across files.
-func resolveOpenSLO(files []fileConfig, errs *[]ConfigError) {}

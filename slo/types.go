@@ -92,6 +92,17 @@ type SLO struct {
 	// Where it was defined, for error messages.
 	File string `json:"-"`
 	Line int    `json:"-"`
+	// Origin is set for an SLO read from another format (Sloth, Pyrra,
+	// OpenSLO): which, and where the mapping changed meaning.
+	Origin *Origin `json:"-"`
+}
+
+// Origin tells how an SLO was mapped from a peer format.
+type Origin struct {
+	Format string
+	// Notes say, in a sentence each, what slobudget does differently from
+	// the source format for this SLO; `convert` writes them as comments.
+	Notes []string
 }
 
 // ObjectiveRatio returns the objective as a ratio: 0.999 for 99.9 (not the
