@@ -74,4 +74,3 @@ func detectFormat(top reporter, doc *yaml.Node) (format, bool) {
 	top.errorf(doc, "", "unknown format (%s): slobudget reads its own format (no version/apiVersion/kind) and %s", what, strings.Join(known, ", "))
 	return format{}, false
 }
-

@@ -190,8 +190,14 @@ var opensloSLOSpec = &spec[opensloDraft]{
 
 var opensloObjectiveSpec = &spec[opensloObjective]{fields: []field[opensloObjective]{
 	ignoredField[opensloObjective]("displayName"),
-	{key: "op", read: func(r reporter, n *yaml.Node, path string, o *opensloObjective) { o.op, _ = r.str(n, path); o.opNode = n }},
-	{key: "value", read: func(r reporter, n *yaml.Node, path string, o *opensloObjective) { o.value, _ = r.str(n, path); o.valueNode = n }},
+	{key: "op", read: func(r reporter, n *yaml.Node, path string, o *opensloObjective) {
+		o.op, _ = r.str(n, path)
+		o.opNode = n
+	}},
+	{key: "value", read: func(r reporter, n *yaml.Node, path string, o *opensloObjective) {
+		o.value, _ = r.str(n, path)
+		o.valueNode = n
+	}},
 	numberField("target", func(o *opensloObjective) *float64 { o.hasTarget = true; return &o.target }, func(v float64) string {
 		if v <= 0 || v >= 1 {
 			return fmt.Sprintf("%s is not a ratio in (0, 1) such as 0.999", fmtNum(v))
