@@ -2,6 +2,7 @@ package slo
 
 import (
 	"encoding/json"
+	"math"
 	"time"
 )
 
@@ -133,7 +134,8 @@ func (r *Result) SetCoverage(covered time.Duration) {
 // "budget exhausted" or "not frozen". An SLO never evaluated also has a null
 // evaluatedAt and coverage; a data-missing SLO keeps its evaluatedAt (the
 // instant Prometheus said there was nothing). failingSince is null while
-// evaluations succeed.
+// evaluations succeed. An exhaustion of +Inf (never at this pace) is null,
+// like "not burning", and +Inf recovery entries are left out.
 func (r Result) MarshalJSON() ([]byte, error) {
 	type plain Result // no methods: no recursion
 	out := struct {
@@ -153,7 +155,8 @@ func (r Result) MarshalJSON() ([]byte, error) {
 	if r.HasNumbers() {
 		out.Events, out.BudgetRemaining, out.BudgetRemainingSeconds = &r.Events, &r.BudgetRemaining, &r.BudgetRemainingSeconds
 		out.PolicyState, out.FeatureFreeze, out.FeatureShare = &r.PolicyState, &r.FeatureFreeze, &r.FeatureShare
-		out.Consequence, out.ExhaustionSeconds, out.RecoverySeconds = r.Consequence, r.ExhaustionSeconds, r.RecoverySeconds
+		out.Consequence = r.Consequence
+		out.ExhaustionSeconds, out.RecoverySeconds = finiteOrNil(r.ExhaustionSeconds), finiteOnly(r.RecoverySeconds)
 	} else {
 		out.SLI = nil
 		out.Provisional = false
@@ -167,4 +170,28 @@ func (r Result) MarshalJSON() ([]byte, error) {
 		out.FailingSince = &r.FailingSince
 	}
 	return json.Marshal(out)
+}
+
+// finiteOrNil maps "never at this pace" (+Inf, which JSON cannot carry) to
+// null, the API's "not burning": both say the budget does not run out.
+func finiteOrNil(p *float64) *float64 {
+	if p == nil || math.IsInf(*p, 0) {
+		return nil
+	}
+	return p
+}
+
+// finiteOnly drops states never reached (+Inf) from a recovery map: a state
+// missing from the map is the API's "not at this pace".
+func finiteOnly(m map[string]float64) map[string]float64 {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]float64, len(m))
+	for k, v := range m {
+		if !math.IsInf(v, 0) {
+			out[k] = v
+		}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package slo
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -180,4 +181,17 @@ func deref(p *float64) any {
 		return nil
 	}
 	return *p
+}
+
+func TestResultJSONInfiniteForecasts(t *testing.T) {
+	inf := math.Inf(1)
+	r := Result{Name: "a", EvaluatedAt: time.Unix(0, 0), ExhaustionSeconds: &inf,
+		RecoverySeconds: map[string]float64{"caution": inf, "at-risk": 7200}}
+	got := decodeKeys(t, r)
+	if got["exhaustionSeconds"] != "null" || got["recoverySeconds"] != `{"at-risk":7200}` {
+		t.Errorf("exhaustionSeconds %s, recoverySeconds %s", got["exhaustionSeconds"], got["recoverySeconds"])
+	}
+	if !math.IsInf(*r.ExhaustionSeconds, 1) || len(r.RecoverySeconds) != 2 {
+		t.Error("marshalling changed the result")
+	}
 }
