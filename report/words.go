@@ -148,6 +148,8 @@ func Reason(err string) string {
 		return "Prometheus server error"
 	case has("bad_data", "parse error", "client_error"):
 		return "query rejected by Prometheus"
+	case has("no series"):
+		return "SLI series missing"
 	case has("good events exceed total", "nan sample", "not a finite number", "negative event count"):
 		return "bad samples in the series"
 	}
