@@ -33,7 +33,7 @@ func TestReason(t *testing.T) {
 		`bad_data: 1:5: parse error: unexpected "}"`:                                                      "query rejected by Prometheus",
 		`good events exceed total over 1h (good 12 > total 10): the good and total selectors differ`:      "bad samples in the series",
 		`counter x has a NaN sample at 2026-01-01T00:00:00Z`:                                              "bad samples in the series",
-		`query "dq_checks_total" returned no series`: "SLI series missing",
+		`query "dq_checks_total" returned no series`:                                                      "SLI series missing",
 		`something nobody foresaw`:                                                                        "evaluation failed",
 		``:                                                                                                "",
 	}
