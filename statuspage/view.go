@@ -219,6 +219,9 @@ func buildRow(r slo.Result, now time.Time, stuck bool) row {
 		w.Missing = "Not evaluated yet: no budget, no policy decision."
 		return w
 	case r.DataMissing:
+		// No numbers from that instant, and Evaluate's "no traffic" notes
+		// would misname the cause: there is no data, not no traffic.
+		w.EvaluatedAt, w.Notes = "", nil
 		w.Status, w.StatusClass = statusNoData, "nodata"
 		w.StatusDetail = "Prometheus answered " + formatTime(r.EvaluatedAt, now)
 		w.MissingSelector = r.MissingSelector
