@@ -2,6 +2,7 @@ package statuspage
 
 import (
 	"fmt"
+	"html/template"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -567,8 +568,12 @@ func TestDetailPageExplainsTrust(t *testing.T) {
 				t.Errorf("%s: details %q lack %q", name, details, w)
 			}
 		}
-		if name == "orders-availability" && (strings.Contains(details, "Budget left") || strings.Contains(details, "SLI")) {
-			t.Errorf("a data-missing SLO's details show figures: %q", details)
+		if name == "orders-availability" {
+			for _, bad := range []string{"Budget left", "SLI", "Numbers from", "no traffic"} {
+				if strings.Contains(details, bad) {
+					t.Errorf("a data-missing SLO's details say %q: %q", bad, details)
+				}
+			}
 		}
 	}
 }
@@ -729,5 +734,38 @@ func TestBudgetExactlySpent(t *testing.T) {
 	}
 	if got := text(byID(doc, "sum-meeting")); got != "100% meeting objective (1 of 1)" {
 		t.Errorf("summary %q: an SLI exactly at objective meets it", got)
+	}
+}
+
+// TestChartSlots: the chart hooks are called only for SLOs with numbers, and
+// their SVG lands in the row and on the detail page as markup, unescaped.
+func TestChartSlots(t *testing.T) {
+	var called []string
+	o := Options{
+		RowChart: func(r slo.Result) template.HTML {
+			called = append(called, r.Name)
+			return template.HTML(`<svg class="burndown" data-for="` + r.Name + `"></svg>`)
+		},
+		DetailCharts: func(r slo.Result) template.HTML { return `<svg class="detail-chart"></svg>` },
+	}
+	h := newTestHandler(t, allResults(t), o)
+	_, body := get(t, h, "/")
+	doc := parse(t, body)
+	byName, _ := rows(t, doc)
+	for _, sc := range scenarios() {
+		charts := findAll(byName[sc.name], byClass("burndown"))
+		if sc.noNumbers() == (len(charts) == 1) {
+			t.Errorf("%s: %d row charts (no numbers: %v)", sc.name, len(charts), sc.noNumbers())
+		}
+	}
+	if len(findAll(doc, byClass("detail-chart"))) != 0 {
+		t.Error("detail charts drawn on the overview")
+	}
+	_, body = get(t, h, "/slo/payments-api")
+	if len(findAll(byID(parse(t, body), "details"), byClass("detail-chart"))) != 1 {
+		t.Error("no detail chart on the detail page")
+	}
+	if len(called) == 0 {
+		t.Error("RowChart never called")
 	}
 }
