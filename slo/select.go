@@ -7,7 +7,7 @@ import (
 )
 
 // SelectSLOs returns a copy of c holding only the named SLOs, in the config's
-// order, with every policy kept. No names selects all. A name the config does
+// order, with everything else (policies, exclusions) kept. No names selects all. A name the config does
 // not define is an error that lists the defined ones, so a typo or the wrong
 // --config.file is obvious.
 func (c *Config) SelectSLOs(names []string) (*Config, error) {
@@ -29,13 +29,15 @@ func (c *Config) SelectSLOs(names []string) (*Config, error) {
 		return nil, fmt.Errorf("--slo: no SLO named %s in the config (defined: %s)",
 			quoteAll(unknown), listSome(defined, 12))
 	}
-	out := &Config{Policies: c.Policies}
+	// Everything else of the config (policies, exclusions) stays as it is.
+	out := *c
+	out.SLOs = nil
 	for _, s := range c.SLOs {
 		if slices.Contains(names, s.Name) {
 			out.SLOs = append(out.SLOs, s)
 		}
 	}
-	return out, nil
+	return &out, nil
 }
 
 func quoteAll(names []string) string {

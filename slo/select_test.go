@@ -7,13 +7,14 @@ import (
 )
 
 func TestSelectSLOs(t *testing.T) {
-	c := &Config{Policies: []Policy{DefaultPolicy()}, SLOs: []SLO{{Name: "c"}, {Name: "a"}, {Name: "b"}}}
+	c := &Config{Policies: []Policy{DefaultPolicy()}, SLOs: []SLO{{Name: "c"}, {Name: "a"}, {Name: "b"}},
+		Exclusions: []Exclusion{{All: true, Reason: "migration", ApprovedBy: "vp"}}}
 	got, err := c.SelectSLOs([]string{"b", "c", "b"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got.SLOs) != 2 || got.SLOs[0].Name != "c" || got.SLOs[1].Name != "b" || len(got.Policies) != 1 {
-		t.Errorf("selected %+v: want c then b (config order) with the policies", got)
+	if len(got.SLOs) != 2 || got.SLOs[0].Name != "c" || got.SLOs[1].Name != "b" || len(got.Policies) != 1 || len(got.Exclusions) != 1 {
+		t.Errorf("selected %+v: want c then b (config order) with the policies and exclusions", got)
 	}
 	if all, _ := c.SelectSLOs(nil); len(all.SLOs) != 3 {
 		t.Error("no names must select every SLO")
