@@ -13,6 +13,12 @@ type Detail struct {
 	Budget, DailySLI, BurnRates, MonthlyCompliance template.HTML
 }
 
+// HTML is every chart of the detail page, in reading order, for the status
+// page's DetailCharts hook.
+func (d Detail) HTML() template.HTML {
+	return d.Budget + d.DailySLI + d.BurnRates + d.MonthlyCompliance
+}
+
 // DetailCharts draws the detail page's charts from the series the history
 // API serves (slo.ChartSeries): the budget over the window with the policy
 // thresholds, page spans and incident marks; daily SLI bars against the

@@ -111,11 +111,7 @@ func Compute(in Input) (*Review, error) {
 	for i := range in.SLOs {
 		si := &in.SLOs[i]
 		r := SLOReview{Name: si.SLO.Name, Service: si.SLO.Service, Description: si.SLO.Description}
-		label := si.SLO.Window.Text
-		if si.Calendar != nil {
-			label = si.CalendarLabel
-		}
-		actual, err := figures(&in, si, si.SLO, si.Calendar, label)
+		actual, err := figures(&in, si, si.SLO, si.SLO.Window.CalendarPeriods())
 		if err != nil {
 			return nil, fmt.Errorf("slo %q: %w", si.SLO.Name, err)
 		}
@@ -125,15 +121,19 @@ func Compute(in Input) (*Review, error) {
 			w = in.WhatIf
 		}
 		if !w.empty() {
-			s, cal := si.SLO, si.Calendar
+			s := si.SLO
 			if w.Objective != 0 {
 				s.Objective = w.Objective
 			}
 			if w.Window != 0 {
+				// The default incident threshold scales with the window;
+				// one the config set stays.
+				if s.Incidents.BurnRate == slo.DefaultIncidentThreshold(s.Window.Duration) {
+					s.Incidents.BurnRate = 0
+				}
 				s.Window = slo.Window{Text: slo.WindowLabel(w.Window), Duration: w.Window}
-				cal, label = nil, s.Window.Text
 			}
-			wf, err := figures(&in, si, s, cal, label)
+			wf, err := figures(&in, si, s, s.Window.CalendarPeriods())
 			if err != nil {
 				return nil, fmt.Errorf("slo %q, what-if: %w", si.SLO.Name, err)
 			}
@@ -165,12 +165,12 @@ func (c counter) sum(from, to time.Time) (slo.Counts, error) {
 	return slo.Counts{}, err
 }
 
-func figures(in *Input, si *SLOInput, s slo.SLO, cal slo.Periods, windowLabel string) (Figures, error) {
+func figures(in *Input, si *SLOInput, s slo.SLO, cal slo.Periods) (Figures, error) {
 	num, den := s.BudgetFraction()
 	if num <= 0 || num > den {
 		return Figures{}, fmt.Errorf("objective %g%% leaves no error budget", s.Objective)
 	}
-	f := Figures{Objective: s.ObjectiveRatio(), ObjectivePercent: s.Objective, Window: windowLabel, Calendar: cal != nil}
+	f := Figures{Objective: s.ObjectiveRatio(), ObjectivePercent: s.Objective, Window: s.Window.Text, Calendar: cal != nil}
 	hx, err := slo.NewHistoryIndex(si.Hourly)
 	if err != nil {
 		return f, fmt.Errorf("hourly history: %w", err)

@@ -24,7 +24,10 @@ type Input struct {
 	WhatIf *WhatIf
 }
 
-// SLOInput is one SLO's definition, policy and history.
+// SLOInput is one SLO's definition, policy and history. The SLO's window says
+// whether it is rolling or calendar (Window.Calendar), its `incidents:` rule
+// the incident threshold and merge gap, and the policy's
+// postmortemBudgetShare the postmortem line.
 type SLOInput struct {
 	SLO    slo.SLO
 	Policy slo.Policy
@@ -38,19 +41,6 @@ type SLOInput struct {
 	// itself for incidents. Empty means no on-call load and no incidents,
 	// said in the review.
 	Fine []slo.Bucket
-	// Calendar, when set, is the SLO's calendar window (window: {calendar:
-	// month}): the budget resets at each period's start. Nil is a rolling
-	// window of SLO.Window. A calendar SLO's Window.Duration still scales
-	// its alert factors and incident threshold (the nominal period length
-	// the config gives it), as burn windows and alerts stay as they are.
-	Calendar slo.Periods
-	// CalendarLabel names the calendar window ("1M"); used when Calendar is set.
-	CalendarLabel string
-	// PostmortemShare is the policy's postmortemBudgetShare; 0 means 0.20.
-	PostmortemShare float64
-	// IncidentThreshold is the 5m burn rate of an incident; 0 means the
-	// page factor of the 1h/5m pair.
-	IncidentThreshold float64
 	// WhatIf overrides Input.WhatIf for this SLO (--slo with --what-if.*).
 	WhatIf *WhatIf
 }
@@ -82,7 +72,7 @@ func (in *Input) check() error {
 		if len(s.Policy.States) == 0 {
 			return fmt.Errorf("slo %q: policy %q has no states", s.SLO.Name, s.Policy.Name)
 		}
-		if s.Calendar == nil && s.SLO.Window.Duration <= 0 {
+		if s.SLO.Window.Duration <= 0 {
 			return fmt.Errorf("slo %q: no window", s.SLO.Name)
 		}
 		for _, w := range []*WhatIf{in.WhatIf, s.WhatIf} {

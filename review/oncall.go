@@ -118,8 +118,9 @@ func incidents(f *Figures, in *Input, si *SLOInput, s *slo.SLO, cal slo.Periods,
 		}
 		return n.Total
 	}
-	incs, err := slo.DetectIncidents(s, fine, slo.IncidentOptions{
-		Threshold: si.IncidentThreshold, PostmortemShare: si.PostmortemShare, WindowTotal: windowTotal})
+	o := slo.IncidentOptionsFor(s, &si.Policy)
+	o.WindowTotal = windowTotal
+	incs, err := slo.DetectIncidents(s, fine, o)
 	if err != nil {
 		return fmt.Errorf("incidents: %w", err)
 	}

@@ -635,9 +635,12 @@ func TestVerdictBoundaries(t *testing.T) {
 func TestReviewCalendarWindowResetsAtLocalMonthStart(t *testing.T) {
 	sc := newScenario(t)
 	in := sc.input("hard", "steady")
+	month, err := slo.CalendarWindow("month", sc.loc)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := range in.SLOs {
-		in.SLOs[i].Calendar = slo.MonthPeriods(sc.loc)
-		in.SLOs[i].CalendarLabel = "1M"
+		in.SLOs[i].SLO.Window = month
 	}
 	rv, err := Compute(in)
 	if err != nil {
@@ -655,5 +658,23 @@ func TestReviewCalendarWindowResetsAtLocalMonthStart(t *testing.T) {
 	// hour of each month: every day of the period is a frozen day.
 	if d := rv.SLOs[0].Actual.FrozenDays; d != 100 && d != 101 {
 		t.Errorf("hard frozen on %d days, want every day of the period", d)
+	}
+}
+
+// The SLO's own incident rule and its policy's postmortem share apply.
+func TestReviewUsesTheConfiguredIncidentRule(t *testing.T) {
+	sc := newScenario(t)
+	in := sc.input("steady")
+	in.SLOs[0].SLO.Incidents = slo.IncidentRule{BurnRate: 100, MergeGap: 30 * time.Minute}
+	in.SLOs[0].Policy.PostmortemBudgetShare = 0.5
+	rv, err := Compute(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := rv.SLOs[0].Actual
+	// Incident A peaks at a burn of about 43 (below 100); B at about 278,
+	// spending 31% of the window's budget (below 50%).
+	if len(f.Incidents) != 1 || f.Incidents[0].PeakBurn < 100 || f.Postmortems != 0 {
+		t.Errorf("incidents %+v, %d postmortems; want only B, without a postmortem", f.Incidents, f.Postmortems)
 	}
 }

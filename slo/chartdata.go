@@ -51,8 +51,9 @@ type ChartInput struct {
 	// Incidents, when non-nil, are used as given (the engine's own);
 	// nil detects them in Fine, measured against the window's total.
 	Incidents []Incident
-	// IncidentOptions tune the detection when Incidents is nil.
-	IncidentOptions IncidentOptions
+	// IncidentOptions tune the detection when Incidents is nil; zero means
+	// the SLO's rule and its policy's share (IncidentOptionsFor).
+	IncidentOptions *IncidentOptions
 	// Location is the time zone of days and months; nil is UTC.
 	Location *time.Location
 }
@@ -96,7 +97,10 @@ func ChartSeries(s *SLO, p *Policy, in ChartInput) (ChartData, error) {
 	}
 	d.Incidents = in.Incidents
 	if d.Incidents == nil && len(in.Fine) > 0 {
-		o := in.IncidentOptions
+		o := IncidentOptionsFor(s, p)
+		if in.IncidentOptions != nil {
+			o = *in.IncidentOptions
+		}
 		if o.WindowTotal == nil {
 			total := SumHistory(in.Window).Total
 			o.WindowTotal = func(time.Time) float64 { return total }

@@ -21,9 +21,10 @@ type ForecastInput struct {
 	// LastHour holds the counts over (At − 1h, At]: its error ratio is the
 	// pace the forecast assumes.
 	LastHour Counts
-	// Calendar, when set, is the calendar period (Start, End] that contains
-	// At: events never leave the window, and the budget resets at End. Left
-	// zero, the window is rolling with the SLO's window length.
+	// Calendar, when set, is the calendar period that contains At (Start ≤
+	// At ≤ End): events never leave the window, and the budget resets at
+	// End. Left zero, it is the SLO window's own period (Window.Period) for
+	// a calendar window, and the window is rolling otherwise.
 	Calendar Period
 }
 
@@ -102,10 +103,15 @@ func ForecastBudget(s *SLO, p *Policy, in ForecastInput) (Forecast, error) {
 	if err := checkCounts("1h", in.LastHour); err != nil {
 		return Forecast{}, err
 	}
+	if in.Calendar.End.IsZero() && s.Window.IsCalendar() {
+		// The engine's own period: the one holding At, from its first
+		// instant (at exactly midnight the new period has just begun).
+		in.Calendar.Start, in.Calendar.End = s.Window.Period(in.At)
+	}
 	calendar := !in.Calendar.End.IsZero()
 	window := s.Window.Duration
 	if calendar {
-		if !in.Calendar.Contains(in.At) {
+		if in.At.Before(in.Calendar.Start) || in.At.After(in.Calendar.End) {
 			return Forecast{}, fmt.Errorf("calendar period (%s, %s] does not contain the forecast instant %s",
 				stamp(in.Calendar.Start), stamp(in.Calendar.End), stamp(in.At))
 		}

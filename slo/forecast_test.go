@@ -417,3 +417,31 @@ func TestForecastBadInput(t *testing.T) {
 		}
 	}
 }
+
+// A calendar SLO window gives the period itself: the engine's Window.Period.
+// At exactly the period's first instant the window is empty: an untouched
+// budget, whatever the last month spent.
+func TestForecastCalendarFromTheSLOWindow(t *testing.T) {
+	loc := mustLoc(t, "Europe/Berlin")
+	w, err := slo.CalendarWindow("month", loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := fcSLO(99.9, fcWindow)
+	s.Window = w
+	month := slo.MonthPeriods(loc)(fcAt)
+	hist := hourly(fcAt, int(fcAt.Sub(month.Start)/time.Hour)+24, func(int) (float64, float64) { return 1000, 3 })
+	last := slo.Counts{Good: 997, Total: 1000}
+	derived := forecast(t, s, slo.ForecastInput{At: fcAt, History: hist, LastHour: last})
+	explicit := forecast(t, s, slo.ForecastInput{At: fcAt, History: hist, LastHour: last, Calendar: month})
+	if !derived.Calendar || !derived.PeriodEnd.Equal(month.End) || derived.Remaining != explicit.Remaining ||
+		derived.Recovery == nil || *derived.Recovery != *explicit.Recovery {
+		t.Errorf("derived %+v, explicit %+v", derived, explicit)
+	}
+	start := month.Start
+	hist = hourly(start, 48, func(int) (float64, float64) { return 1000, 3 })
+	f := forecast(t, s, slo.ForecastInput{At: start, History: hist, LastHour: last})
+	if f.Remaining != 1 || f.State != "healthy" || !f.PeriodEnd.Equal(slo.MonthPeriods(loc)(start.Add(time.Second)).End) {
+		t.Errorf("at the period's first instant: remaining %v state %s period end %s, want an untouched new month", f.Remaining, f.State, f.PeriodEnd)
+	}
+}

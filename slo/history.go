@@ -252,6 +252,22 @@ func startOfQuarter(t time.Time) time.Time {
 	return time.Date(y, m-(m-1)%3, 1, 0, 0, 0, 0, t.Location())
 }
 
+// CalendarPeriods returns the periods of a calendar window, with the bucket
+// convention above, or nil for a rolling window. (Window.Period answers the
+// engine's question, which period an evaluation instant is in; both put a
+// sample stamped at midnight in the period that ends there.)
+func (w Window) CalendarPeriods() Periods {
+	switch w.Calendar {
+	case "week":
+		return WeekPeriods(w.Location)
+	case "month":
+		return MonthPeriods(w.Location)
+	case "quarter":
+		return QuarterPeriods(w.Location)
+	}
+	return nil
+}
+
 // PeriodsBetween lists the periods that overlap (from, to], in order.
 func PeriodsBetween(p Periods, from, to time.Time) []Period {
 	var out []Period

@@ -7,16 +7,10 @@ import (
 	"time"
 )
 
-// Defaults of incident detection (math.md, "Review"; SRE Workbook policy).
-const (
-	// incidentBurnWindow is the window whose burn rate defines a spell.
-	incidentBurnWindow = 5 * time.Minute
-	// defaultIncidentMergeGap joins spells less than this far apart.
-	defaultIncidentMergeGap = 30 * time.Minute
-	// defaultPostmortemShare: an incident that consumed more than this share
-	// of the window's budget calls for a postmortem.
-	defaultPostmortemShare = 0.20
-)
+// incidentBurnWindow is the window whose burn rate defines a spell. The
+// other defaults are the config's: the merge gap (defaultMergeGap, 30m) and
+// the postmortem share (DefaultPostmortemBudgetShare, 0.20).
+const incidentBurnWindow = 5 * time.Minute
 
 // DefaultIncidentThreshold is the burn rate over 5 minutes above which an SLO
 // is in an incident when nothing else is configured: the page factor of the
@@ -29,6 +23,17 @@ func DefaultIncidentThreshold(window time.Duration) float64 {
 		}
 	}
 	panic("no 1h/5m page pair in AlertPairs")
+}
+
+// IncidentOptionsFor returns the SLO's configured incident rule (its
+// `incidents:` burn rate and merge gap) and its policy's postmortem share;
+// WindowTotal is left for the caller.
+func IncidentOptionsFor(s *SLO, p *Policy) IncidentOptions {
+	o := IncidentOptions{Threshold: s.Incidents.BurnRate, MergeGap: s.Incidents.MergeGap}
+	if p != nil {
+		o.PostmortemShare = p.PostmortemBudgetShare
+	}
+	return o
 }
 
 // IncidentOptions tunes DetectIncidents; zero values take the defaults.
@@ -166,10 +171,10 @@ func (o IncidentOptions) withDefaults(window time.Duration, fine []Bucket) Incid
 		o.Threshold = DefaultIncidentThreshold(window)
 	}
 	if o.MergeGap == 0 {
-		o.MergeGap = defaultIncidentMergeGap
+		o.MergeGap = defaultMergeGap
 	}
 	if o.PostmortemShare == 0 {
-		o.PostmortemShare = defaultPostmortemShare
+		o.PostmortemShare = DefaultPostmortemBudgetShare
 	}
 	if o.WindowTotal == nil {
 		total := SumHistory(fine).Total
