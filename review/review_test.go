@@ -3,6 +3,7 @@ package review
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -676,5 +677,62 @@ func TestReviewUsesTheConfiguredIncidentRule(t *testing.T) {
 	// spending 31% of the window's budget (below 50%).
 	if len(f.Incidents) != 1 || f.Incidents[0].PeakBurn < 100 || f.Postmortems != 0 {
 		t.Errorf("incidents %+v, %d postmortems; want only B, without a postmortem", f.Incidents, f.Postmortems)
+	}
+}
+
+// An SLO without any history: no figure is a judgement, and every output
+// says so; one with data from the middle of the period is judged on what it
+// covers.
+func TestReviewWithoutData(t *testing.T) {
+	sc := newScenario(t)
+	in := sc.input("steady", "hard")
+	in.SLOs[0].Hourly, in.SLOs[0].Fine = nil, nil
+	// hard's data begins 40 days into the period.
+	begin := sc.from.Add(40 * 24 * time.Hour)
+	var hourly, fine []slo.Bucket
+	for _, b := range in.SLOs[1].Hourly {
+		if b.Start.Before(begin) {
+			continue
+		}
+		hourly = append(hourly, b)
+	}
+	for _, b := range in.SLOs[1].Fine {
+		if b.Start.Before(begin) {
+			continue
+		}
+		fine = append(fine, b)
+	}
+	in.SLOs[1].Hourly, in.SLOs[1].Fine = hourly, fine
+	rv, err := Compute(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty := rv.SLOs[0].Actual
+	if empty.SLI != nil || empty.Verdict.Kind != NoVerdict || empty.Suggested.Objective != nil || empty.OnCall != nil || empty.Incidents != nil {
+		t.Errorf("no data: %+v", empty)
+	}
+	if n := len(empty.States); empty.States[n-1].State != noDataState || empty.States[n-1].Seconds != 100*86400 {
+		t.Errorf("no data: states %+v, want the whole period as no data", empty.States)
+	}
+	if !strings.Contains(strings.Join(empty.Notes, " "), "no data in the period") {
+		t.Errorf("notes %v do not say there is no data", empty.Notes)
+	}
+	late := rv.SLOs[1].Actual
+	if math.Abs(late.Coverage-0.6) > 1e-12 || late.States[len(late.States)-1].Seconds != 40*86400 {
+		t.Errorf("data from day 40: coverage %v, states %+v; want 0.6 and 40d without data", late.Coverage, late.States)
+	}
+	notes := strings.Join(late.Notes, " ")
+	if !strings.Contains(notes, "data covers 60.0% of the period") || !strings.Contains(notes, "partly covered 30d window") {
+		t.Errorf("notes %q do not say what the late start means", notes)
+	}
+	// Data from 2 April, 00:00 New York time: April is not covered in
+	// full, so only May decides.
+	if late.Suggested.FullMonths != 1 || late.Months[2].Full || !late.Months[3].Full {
+		t.Errorf("%d full months decide, want 1 (May)", late.Suggested.FullMonths)
+	}
+	for _, format := range []string{"table", "markdown", "html"} {
+		if out := render(t, rv, format); !strings.Contains(out, "No verdict") || !strings.Contains(out, "no data in the period") {
+			t.Errorf("%s output does not say the SLO has no data", format)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package slo
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -73,6 +74,20 @@ type Forecast struct {
 	// Recovery is nil when the SLO is in its policy's best state or never
 	// climbs back at this pace.
 	Recovery *Recovery `json:"recovery"`
+}
+
+// MarshalJSON writes an exhaustion that never comes (+Inf, which JSON cannot
+// spell) as null, as the API's exhaustionSeconds does.
+func (f Forecast) MarshalJSON() ([]byte, error) {
+	type plain Forecast // no methods: no recursion
+	out := struct {
+		plain
+		ExhaustionSeconds *float64 `json:"exhaustionSeconds"`
+	}{plain: plain(f)}
+	if !math.IsInf(f.ExhaustionSeconds, 0) {
+		out.ExhaustionSeconds = &f.ExhaustionSeconds
+	}
+	return json.Marshal(out)
 }
 
 // Recovery is when an SLO climbs back into the next better policy state.

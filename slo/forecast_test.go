@@ -1,7 +1,9 @@
 package slo_test
 
 import (
+	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -443,5 +445,21 @@ func TestForecastCalendarFromTheSLOWindow(t *testing.T) {
 	f := forecast(t, s, slo.ForecastInput{At: start, History: hist, LastHour: last})
 	if f.Remaining != 1 || f.State != "healthy" || !f.PeriodEnd.Equal(slo.MonthPeriods(loc)(start.Add(time.Second)).End) {
 		t.Errorf("at the period's first instant: remaining %v state %s period end %s, want an untouched new month", f.Remaining, f.State, f.PeriodEnd)
+	}
+}
+
+func TestForecastJSON(t *testing.T) {
+	f := slo.Forecast{At: fcAt, ExhaustionSeconds: math.Inf(1), State: "healthy"}
+	b, err := json.Marshal(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"exhaustionSeconds":null`) {
+		t.Errorf("never runs out: %s, want exhaustionSeconds null", b)
+	}
+	f.ExhaustionSeconds = 3600
+	b, _ = json.Marshal(f)
+	if !strings.Contains(string(b), `"exhaustionSeconds":3600`) || strings.Count(string(b), "exhaustionSeconds") != 1 {
+		t.Errorf("an hour: %s", b)
 	}
 }
