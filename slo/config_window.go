@@ -66,30 +66,15 @@ func (w Window) Longest() time.Duration {
 // July, October) containing t in the window's zone, from its first instant
 // to the first instant of the next; for a rolling window [t-Duration, t).
 func (w Window) Period(t time.Time) (start, end time.Time) {
-	if !w.IsCalendar() {
+	periods := w.CalendarPeriods()
+	if periods == nil {
 		return t.Add(-w.Duration), t
 	}
-	loc := w.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	local := t.In(loc)
-	y, m, d := local.Date()
-	switch w.Calendar {
-	case "week":
-		// Monday is day 0 of an ISO week; Go's Sunday is 0.
-		back := (int(local.Weekday()) + 6) % 7
-		start = time.Date(y, m, d-back, 0, 0, 0, 0, loc)
-		end = time.Date(y, m, d-back+7, 0, 0, 0, 0, loc)
-	case "month":
-		start = time.Date(y, m, 1, 0, 0, 0, 0, loc)
-		end = time.Date(y, m+1, 1, 0, 0, 0, 0, loc)
-	case "quarter":
-		first := time.Month((int(m)-1)/3*3 + 1)
-		start = time.Date(y, first, 1, 0, 0, 0, 0, loc)
-		end = time.Date(y, first+3, 1, 0, 0, 0, 0, loc)
-	}
-	return start, end
+	// CalendarPeriods uses the bucket convention (start, end]; the period
+	// that holds an instant as [start, end) is the one holding the next
+	// nanosecond. One place computes calendar boundaries (history.go).
+	p := periods(t.Add(time.Nanosecond))
+	return p.Start, p.End
 }
 
 // window reads `window:`: a rolling duration (`28d`) or a calendar period
