@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/slobudget/slobudget/engine"
 	"github.com/slobudget/slobudget/slo"
 )
 
@@ -39,7 +40,7 @@ var infoLabels = []string{"objective", "window", "policy"}
 // sloCollector turns the engine's latest results into const metrics at
 // scrape time, so a scrape never waits for Prometheus.
 type sloCollector struct {
-	engine *Engine
+	engine *engine.Engine
 }
 
 func (c sloCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -47,7 +48,7 @@ func (c sloCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c sloCollector) Collect(ch chan<- prometheus.Metric) {
-	for _, r := range c.engine.Results() {
+	for _, r := range c.engine.Snapshot().Results {
 		collectResult(ch, r)
 	}
 }

@@ -77,7 +77,7 @@ func decodeSLO(r reporter, n *yaml.Node, index int) (s SLO, policyRef *yaml.Node
 			switch {
 			case d < minWindow:
 				r.errorf(f.get("window"), "window", "%q is shorter than 1d; SLO windows are days or weeks long (e.g. 7d, 28d, 30d)", text)
-			case d%(5*time.Minute) != 0:
+			case d%StepGrid != 0:
 				// Windows start on the evaluation grid (which divides 5m),
 				// so every window holds whole evaluation steps.
 				r.errorf(f.get("window"), "window", "%q is not a whole number of 5-minute steps (e.g. 7d, 28d, 30d, 36h)", text)

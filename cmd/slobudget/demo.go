@@ -15,6 +15,7 @@ import (
 
 	"github.com/slobudget/slobudget/demo"
 	"github.com/slobudget/slobudget/exporter"
+	"github.com/slobudget/slobudget/slo"
 	"github.com/slobudget/slobudget/statuspage"
 )
 
@@ -51,7 +52,7 @@ func (c *demoCmd) run(stdout, stderr io.Writer) int {
 		return 2
 	}
 	// Checked before a month of history is written for nothing.
-	if err := exporter.CheckStep(*c.interval); err != nil {
+	if err := slo.CheckStep(*c.interval); err != nil {
 		fmt.Fprintln(stderr, "--eval.interval:", err)
 		return 2
 	}
@@ -85,7 +86,7 @@ func (c *demoCmd) run(stdout, stderr io.Writer) int {
 	defer dm.Close()
 
 	d, err := exporter.NewDaemon(exporter.DaemonOptions{
-		ConfigFiles: []string{dm.ConfigFile}, Querier: dm.Querier, Step: *c.interval, Logger: logger, Program: "slobudget",
+		ConfigFiles: []string{dm.ConfigFile}, Source: dm.Querier, Step: *c.interval, Logger: logger,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)

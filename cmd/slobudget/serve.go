@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web"
 	"go.uber.org/zap"
 
+	"github.com/slobudget/slobudget/backend"
 	"github.com/slobudget/slobudget/exporter"
 	"github.com/slobudget/slobudget/statuspage"
 )
@@ -48,8 +49,8 @@ func addPromFlags(c *kingpin.CmdClause) promFlags {
 	}
 }
 
-func (p promFlags) options() exporter.PromOptions {
-	return exporter.PromOptions{URL: *p.url, HTTPConfigFile: *p.httpConfig, Timeout: *p.timeout, Concurrency: *p.concurrency}
+func (p promFlags) options() backend.Options {
+	return backend.Options{URL: *p.url, HTTPConfigFile: *p.httpConfig, Timeout: *p.timeout, Concurrency: *p.concurrency}
 }
 
 // webFlags are --web.listen-address and --web.config.file.
@@ -93,7 +94,7 @@ func (c *serveCmd) run(_, stderr io.Writer) int {
 		return 2
 	}
 	d, err := exporter.NewDaemon(exporter.DaemonOptions{
-		ConfigFiles: *c.files, Prometheus: c.prom.options(), Step: *c.interval, Logger: logger,
+		ConfigFiles: *c.files, Backend: c.prom.options(), Step: *c.interval, Logger: logger,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)

@@ -1,50 +1,93 @@
-package exporter
+package engine
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
 
+	"github.com/slobudget/slobudget/backend"
 	"github.com/slobudget/slobudget/slo"
 )
 
-// Engine evaluates every SLO of the current config against Prometheus and
-// keeps the latest result of each. It is safe for concurrent use: the HTTP
-// handlers and the collector read while the loop evaluates.
+// Observer is told what the engine does, for slobudget's own metrics. Its
+// methods must be cheap and safe for concurrent use.
+type Observer interface {
+	// ConfigApplied is called with the number of SLOs of each config swapped in.
+	ConfigApplied(slos int)
+	// EvaluationFinished is called after each evaluation of every SLO.
+	EvaluationFinished(took time.Duration, slos, failed int)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) ConfigApplied(int)                          {}
+func (nopObserver) EvaluationFinished(time.Duration, int, int) {}
+
+// Options configure an Engine.
+type Options struct {
+	Source backend.Source
+	Logger *zap.Logger
+	// Step is the evaluation interval; evaluation instants are multiples of
+	// it (default 30s).
+	Step time.Duration
+	// Concurrency bounds the SLOs evaluated at once (default 8).
+	Concurrency int
+	// OneShot evaluates once at any instant (report): everything is kept at
+	// full resolution and nothing is read ahead.
+	OneShot  bool
+	Observer Observer
+}
+
+// Engine evaluates every SLO of the current config and keeps the latest
+// result of each. It is safe for concurrent use.
 type Engine struct {
-	querier     Querier
+	src         backend.Source
 	log         *zap.Logger
-	metrics     *selfMetrics
+	obs         Observer
 	step        time.Duration
 	concurrency int
 	oneShot     bool
 
-	mu      sync.RWMutex
+	mu      sync.Mutex // guards the fields below and serialises publishing
 	cfg     *slo.Config
 	states  map[string]*sloState
 	keys    map[string]string // definition fingerprint per SLO, to keep state across reloads
 	results map[string]slo.Result
-	ready   bool
+	gen     uint64
+
+	snap  atomic.Pointer[Snapshot]
+	ready atomic.Bool
 }
 
-// EngineOptions configures an Engine.
-type EngineOptions struct {
-	Querier     Querier
-	Logger      *zap.Logger
-	Step        time.Duration // evaluation interval; evaluation instants are multiples of it
-	Concurrency int
-	OneShot     bool
-	metrics     *selfMetrics
+// Snapshot is the results at one moment. It is never modified once
+// published: readers may keep and share it without locks.
+type Snapshot struct {
+	// Generation changes whenever the results or the config change, so
+	// renderings can be cached per generation.
+	Generation uint64
+	// Results holds every SLO's latest result, sorted by name. SLOs never
+	// evaluated since start-up are absent.
+	Results []slo.Result
+	byName  map[string]int
 }
 
-// NewEngine creates an engine for cfg.
-func NewEngine(cfg *slo.Config, o EngineOptions) (*Engine, error) {
+// Result returns one SLO's result from the snapshot.
+func (s *Snapshot) Result(name string) (slo.Result, bool) {
+	i, ok := s.byName[name]
+	if !ok {
+		return slo.Result{}, false
+	}
+	return s.Results[i], true
+}
+
+// New creates an engine for cfg.
+func New(cfg *slo.Config, o Options) (*Engine, error) {
 	if o.Step <= 0 {
 		o.Step = 30 * time.Second
 	}
@@ -52,7 +95,7 @@ func NewEngine(cfg *slo.Config, o EngineOptions) (*Engine, error) {
 		// One instant, everything kept at full resolution: the evaluation
 		// time need not sit on any grid.
 		o.Step = time.Millisecond
-	} else if err := CheckStep(o.Step); err != nil {
+	} else if err := slo.CheckStep(o.Step); err != nil {
 		return nil, err
 	}
 	if o.Logger == nil {
@@ -61,8 +104,11 @@ func NewEngine(cfg *slo.Config, o EngineOptions) (*Engine, error) {
 	if o.Concurrency <= 0 {
 		o.Concurrency = 8
 	}
+	if o.Observer == nil {
+		o.Observer = nopObserver{}
+	}
 	e := &Engine{
-		querier: o.Querier, log: o.Logger, metrics: o.metrics, step: o.Step,
+		src: o.Source, log: o.Logger, obs: o.Observer, step: o.Step,
 		concurrency: o.Concurrency, oneShot: o.OneShot,
 		states: map[string]*sloState{}, keys: map[string]string{}, results: map[string]slo.Result{},
 	}
@@ -72,26 +118,18 @@ func NewEngine(cfg *slo.Config, o EngineOptions) (*Engine, error) {
 	return e, nil
 }
 
-// CheckStep rejects evaluation intervals that would not put every burn
-// window's edges on the evaluation grid.
-func CheckStep(step time.Duration) error {
-	if step < time.Second || (5*time.Minute)%step != 0 {
-		return fmt.Errorf("evaluation interval %s must be at least 1s and divide 5m evenly (e.g. 10s, 15s, 30s, 1m, 5m)", step)
-	}
-	return nil
-}
-
 // SetConfig swaps in a validated config. SLOs whose definition and policy
-// did not change keep their history; changed and new ones start afresh.
+// did not change keep their history; changed and new ones start afresh. On
+// error the running config stays.
 func (e *Engine) SetConfig(cfg *slo.Config) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	states := map[string]*sloState{}
 	keys := map[string]string{}
-	e.mu.RLock()
 	for i := range cfg.SLOs {
 		def := &cfg.SLOs[i]
 		pol, ok := cfg.PolicyByName(def.Policy)
 		if !ok {
-			e.mu.RUnlock()
 			return fmt.Errorf("slo %q: policy %q is not defined", def.Name, def.Policy)
 		}
 		key := fingerprint(def, pol)
@@ -100,22 +138,14 @@ func (e *Engine) SetConfig(cfg *slo.Config) error {
 			// which an evaluation in flight may be reading).
 			states[def.Name] = old
 		} else {
-			st, err := newSLOState(def, pol, e.step.Milliseconds())
+			st, err := newSLOState(def, pol, e.step, e.oneShot)
 			if err != nil {
-				e.mu.RUnlock()
-				return err
-			}
-			if e.oneShot {
-				st.prefetchAt = math.MaxInt64 // one evaluation: the next edge hours are never needed
+				return fmt.Errorf("slo %q: %w", def.Name, err)
 			}
 			states[def.Name] = st
 		}
 		keys[def.Name] = key
 	}
-	e.mu.RUnlock()
-
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	e.cfg, e.states, e.keys = cfg, states, keys
 	for name := range e.results {
 		if _, ok := states[name]; !ok {
@@ -128,9 +158,8 @@ func (e *Engine) SetConfig(cfg *slo.Config) error {
 			delete(e.results, name)
 		}
 	}
-	if e.metrics != nil {
-		e.metrics.slos.Set(float64(len(cfg.SLOs)))
-	}
+	e.publishLocked()
+	e.obs.ConfigApplied(len(cfg.SLOs))
 	return nil
 }
 
@@ -143,12 +172,29 @@ func fingerprint(def *slo.SLO, pol *slo.Policy) string {
 	return string(b)
 }
 
+// publishLocked publishes the results as a new snapshot; e.mu is held.
+func (e *Engine) publishLocked() {
+	e.gen++
+	s := &Snapshot{Generation: e.gen, Results: make([]slo.Result, 0, len(e.results)), byName: make(map[string]int, len(e.results))}
+	for _, r := range e.results {
+		s.Results = append(s.Results, r)
+	}
+	sort.Slice(s.Results, func(i, j int) bool { return s.Results[i].Name < s.Results[j].Name })
+	for i, r := range s.Results {
+		s.byName[r.Name] = i
+	}
+	e.snap.Store(s)
+}
+
 // Config returns the config in use.
 func (e *Engine) Config() *slo.Config {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	return e.cfg
 }
+
+// Step returns the evaluation interval.
+func (e *Engine) Step() time.Duration { return e.step }
 
 // Instant returns the evaluation instant for wall-clock time now: the
 // latest multiple of the step at or before it.
@@ -156,19 +202,19 @@ func (e *Engine) Instant(now time.Time) time.Time {
 	return now.Truncate(e.step)
 }
 
-// EvaluateAt evaluates every SLO at the instant for now and stores the
+// EvaluateAt evaluates every SLO at the instant for now and publishes the
 // results. It returns how many SLOs failed.
 func (e *Engine) EvaluateAt(ctx context.Context, now time.Time) int {
-	at := e.Instant(now).UnixMilli()
+	at := e.Instant(now)
 	start := time.Now()
-	e.mu.RLock()
+	e.mu.Lock()
 	names := make([]string, 0, len(e.states))
 	states := make([]*sloState, 0, len(e.states))
 	for name, st := range e.states {
 		names = append(names, name)
 		states = append(states, st)
 	}
-	e.mu.RUnlock()
+	e.mu.Unlock()
 
 	type outcome struct {
 		r   slo.Result
@@ -183,7 +229,7 @@ func (e *Engine) EvaluateAt(ctx context.Context, now time.Time) int {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			r, err := st.evaluate(ctx, e.querier, at)
+			r, err := st.evaluate(ctx, e.src, at)
 			outcomes[i] = outcome{r, err}
 		}()
 	}
@@ -210,58 +256,31 @@ func (e *Engine) EvaluateAt(ctx context.Context, now time.Time) int {
 		prev.Error = o.err.Error()
 		e.results[name] = prev
 	}
-	e.ready = true
+	e.publishLocked()
 	e.mu.Unlock()
-	if e.metrics != nil {
-		e.metrics.evalDuration.Observe(time.Since(start).Seconds())
-		e.metrics.evalLast.Set(float64(time.Now().UnixNano()) / 1e9)
-	}
-	e.log.Debug("evaluation finished", zap.Time("at", time.UnixMilli(at).UTC()), zap.Int("slos", len(states)),
-		zap.Int("failed", failed), zap.Duration("took", time.Since(start)))
+	e.ready.Store(true)
+	took := time.Since(start)
+	e.obs.EvaluationFinished(took, len(states), failed)
+	e.log.Debug("evaluation finished", zap.Time("at", at.UTC()), zap.Int("slos", len(states)),
+		zap.Int("failed", failed), zap.Duration("took", took))
 	return failed
 }
 
-// skeletonResult describes an SLO that has never been evaluated successfully:
-// its definition, and no numbers.
-func skeletonResult(def *slo.SLO, pol *slo.Policy) slo.Result {
-	r := slo.Result{
-		Name: def.Name, Service: def.Service, Description: def.Description, Labels: def.Labels,
-		Objective: def.ObjectiveRatio(), Window: def.Window.Text, WindowSeconds: def.Window.Seconds(),
-		BudgetTotalSeconds: def.Window.Seconds() * def.ErrorBudget(),
-		Policy:             pol.Name, BurnRates: map[string]float64{},
-	}
-	for _, st := range pol.States {
-		r.PolicyStates = append(r.PolicyStates, st.Name)
-	}
-	return r
-}
-
 // Ready reports whether a full evaluation has finished.
-func (e *Engine) Ready() bool {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	return e.ready
-}
+func (e *Engine) Ready() bool { return e.ready.Load() }
 
-// Results returns the latest result of every SLO, sorted by name. SLOs not
-// evaluated yet are absent.
+// Snapshot returns the latest published results.
+func (e *Engine) Snapshot() *Snapshot { return e.snap.Load() }
+
+// Results returns the latest result of every SLO, sorted by name, as a copy
+// the caller may modify.
 func (e *Engine) Results() []slo.Result {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	out := make([]slo.Result, 0, len(e.results))
-	for _, r := range e.results {
-		out = append(out, r)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
+	return append([]slo.Result(nil), e.Snapshot().Results...)
 }
 
 // Result returns the latest result of one SLO.
 func (e *Engine) Result(name string) (slo.Result, bool) {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	r, ok := e.results[name]
-	return r, ok
+	return e.Snapshot().Result(name)
 }
 
 // Run evaluates on every tick of the step until ctx ends.
