@@ -24,22 +24,27 @@ func (p *Prometheus) HourlyIncreases(ctx context.Context, selector string, first
 //
 // For one series, the events revealed by samples in (h−1h, h] are exactly
 // the difference of its latest values at h and at h−1h, when the counter did
-// not reset and both values exist. So per hour:
+// not reset, no sample was bad, and both values exist. So per hour:
 //
-//	diff   = sel − sel offset 1h       per series, at every hour end
-//	resets = resets(sel[65m])          per series: any reset, also between
-//	                                   the sample before the hour and its first
+//	diff  = sel − sel offset 1h       per series, at every hour end
+//	flags = resets(sel[65m])          per series: any reset, also between the
+//	                                  sample before the hour and its first
+//	      + (min_over_time(sel[65m]) < bool 0)   a negative value
+//	      + 0 * sum_over_time(sel[65m])          NaN when any value is NaN or ±Inf
 //
-// An hour is clean when no series reset, no difference is negative or not a
-// number, and every series with samples near the hour has a difference (no
-// gap at an edge, no series born or gone inside the hour). Clean hours come
-// back with the sum of their differences; the others are left out.
+// An hour is clean when no series has a flag, no difference is negative or
+// not a number, and every series with samples near the hour has a
+// difference (no gap at an edge, no series born or gone inside the hour).
+// Clean hours come back with the sum of their differences; the others are
+// left out (the caller reads them raw, where the bad-sample rule applies).
+// The 65 minutes reach back past the sample the difference starts from, so
+// a bad sample there dirties the hour too (read raw: exact, only slower).
 func hourlyIncreases(ctx context.Context, q rangeQuerier, selector string, first, last time.Time) (map[int64]float64, error) {
 	diffs, err := q.QueryRange(ctx, fmt.Sprintf("%s - %s offset 1h", selector, selector), first, last, time.Hour)
 	if err != nil {
 		return nil, unsupportedIfQueryError(err)
 	}
-	resets, err := q.QueryRange(ctx, fmt.Sprintf("resets(%s[65m])", selector), first, last, time.Hour)
+	resets, err := q.QueryRange(ctx, fmt.Sprintf("resets(%[1]s[65m]) + (min_over_time(%[1]s[65m]) < bool 0) + 0 * sum_over_time(%[1]s[65m])", selector), first, last, time.Hour)
 	if err != nil {
 		return nil, unsupportedIfQueryError(err)
 	}

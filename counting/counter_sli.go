@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/labels"
 
 	"github.com/slobudget/slobudget/backend"
 	"github.com/slobudget/slobudget/slo"
@@ -42,6 +43,8 @@ type Counter struct {
 	span       int64
 	prefetchAt int64
 	at         int64
+	window     int64 // the first of Options.Windows: how long notes about bad samples stay
+	badLog     badSampleLog
 }
 
 // New builds a Counter for a validated SLI.
@@ -61,6 +64,7 @@ func New(sli slo.SLI, o Options) (*Counter, error) {
 		c.windows = append(c.windows, w.Milliseconds())
 	}
 	c.span = slices.Max(c.windows)
+	c.window = c.windows[0]
 	switch sli.Kind() {
 	case slo.KindEvents, slo.KindLatency:
 		goodSel, badSel, totalSel := sli.CounterSelectors()
@@ -85,8 +89,14 @@ func New(sli slo.SLI, o Options) (*Counter, error) {
 }
 
 func (c *Counter) addCounter(selector string, s *Stream) {
-	c.units = append(c.units, &unit{selector: selector, streams: []*Stream{s}, feeder: newCounterFeeder(s), counter: true})
+	u := &unit{selector: selector, streams: []*Stream{s}, feeder: newCounterFeeder(s), counter: true}
+	u.record = func(series labels.Labels, t int64, reason string) { c.badLog.record(selector, series, t, reason) }
+	c.units = append(c.units, u)
 }
+
+// TakeBadSamples returns how many bad counter samples, by reason, were read
+// since the last call (for slobudget_bad_samples_total).
+func (c *Counter) TakeBadSamples() map[string]int { return c.badLog.take() }
 
 // Advance reads everything new up to at (a multiple of the resolution) and
 // folds what became complete. On error nothing is lost: what was read stays,
@@ -181,7 +191,7 @@ func (c *Counter) readEdge(ctx context.Context, src backend.Source, end int64) e
 		if !slices.ContainsFunc(u.streams, func(s *Stream) bool { return s.NeedsDetail(end) }) {
 			continue
 		}
-		buckets, err := u.rawHour(ctx, src, end, c.res)
+		buckets, err := u.rawHour(ctx, src, end, c.res, false)
 		if err != nil {
 			return err
 		}
@@ -198,19 +208,21 @@ const staleTotalAfter = 10 * time.Minute
 
 // Notes returns observations about the data at the last instant: the total
 // selector without recent samples (a service that stopped, or a selector that
-// no longer matches). The counts stay exact (no traffic is no traffic); the
-// note tells people why.
+// no longer matches: the counts stay exact, no traffic is no traffic, and the
+// note tells people why), and bad counter samples skipped in the window.
 func (c *Counter) Notes() []string {
+	var notes []string
 	u := c.units[0]
-	f, ok := u.feeder.(*counterFeeder)
-	if !ok {
-		return nil
+	if f, ok := u.feeder.(*counterFeeder); ok {
+		switch latest := f.newest(); {
+		case latest == 0:
+			notes = append(notes, fmt.Sprintf("no samples of %s in the last %s", u.selector, model.Duration(time.Duration(fineSpan)*time.Millisecond)))
+		case c.at-latest > staleTotalAfter.Milliseconds():
+			notes = append(notes, fmt.Sprintf("no samples of %s since %s", u.selector, time.UnixMilli(latest).UTC().Format(time.RFC3339)))
+		}
 	}
-	switch latest := f.newest(); {
-	case latest == 0:
-		return []string{fmt.Sprintf("no samples of %s in the last %s", u.selector, model.Duration(time.Duration(fineSpan)*time.Millisecond))}
-	case c.at-latest > staleTotalAfter.Milliseconds():
-		return []string{fmt.Sprintf("no samples of %s since %s", u.selector, time.UnixMilli(latest).UTC().Format(time.RFC3339))}
+	if n := c.badLog.note(c.at, c.window); n != "" {
+		notes = append(notes, n)
 	}
-	return nil
+	return notes
 }

@@ -67,9 +67,10 @@ func TestCounterFeederResetAndOverlap(t *testing.T) {
 	s := NewStream(1)
 	f := newCounterFeeder(s)
 	sp := func(ts int64, v float64) backend.Sample { return backend.Sample{T: ts, V: v} }
-	f.feed(1, []backend.Sample{sp(10, 100), sp(20, 105), sp(30, 3)})
+	ls := labels.FromStrings("__name__", "x")
+	f.feed(ls, []backend.Sample{sp(10, 100), sp(20, 105), sp(30, 3)})
 	// Overlapping re-read: samples at 20 and 30 are skipped.
-	f.feed(1, []backend.Sample{sp(20, 105), sp(30, 3), sp(40, 10)})
+	f.feed(ls, []backend.Sample{sp(20, 105), sp(30, 3), sp(40, 10)})
 	bs, _ := s.Detail(HourMs)
 	want := []Bucket{{20, 5}, {30, 3}, {40, 7}}
 	if fmt.Sprint(bs) != fmt.Sprint(want) {

@@ -3,9 +3,9 @@ package counting
 import (
 	"context"
 	"errors"
-	"fmt"
-	"math"
 	"time"
+
+	"github.com/prometheus/prometheus/model/labels"
 
 	"github.com/slobudget/slobudget/backend"
 )
@@ -34,6 +34,8 @@ type unit struct {
 	// a backend may compute (backend.HourlySource).
 	counter  bool
 	loadedTo int64 // ms; data up to here has been ingested; 0 = nothing yet
+	// record notes a bad counter sample (nil for gauges).
+	record func(series labels.Labels, t int64, reason string)
 }
 
 // catchUp reads what the unit has not seen yet, up to at, reaching back span
@@ -47,6 +49,7 @@ func (u *unit) catchUp(ctx context.Context, src backend.Source, at, span, res in
 	from := u.loadedTo
 	if from == 0 {
 		from = at - span - baselineLookback
+		u.recordAfter(at - span)
 		hs, ok := src.(backend.HourlySource)
 		cut := FloorTo(at-fineSpan, HourMs)
 		first := CeilTo(at-span, HourMs)
@@ -55,6 +58,7 @@ func (u *unit) catchUp(ctx context.Context, src backend.Source, at, span, res in
 			case err == nil:
 				u.streams[0].Seal(cut)
 				from = cut - baselineLookback
+				u.recordAfter(cut) // earlier bad samples were recorded with their hours
 			case errors.Is(err, backend.ErrUnsupported):
 				// Read the raw history instead.
 			default:
@@ -103,7 +107,7 @@ func (u *unit) loadHourly(ctx context.Context, src backend.HourlySource, first, 
 			s.SetHour(h, v)
 			continue
 		}
-		buckets, err := u.rawHour(ctx, src, h, res)
+		buckets, err := u.rawHour(ctx, src, h, res, true)
 		if err != nil {
 			return err
 		}
@@ -116,14 +120,26 @@ func (u *unit) loadHourly(ctx context.Context, src backend.HourlySource, first, 
 	return nil
 }
 
+// recordAfter makes the unit's feeder record bad samples after t only.
+func (u *unit) recordAfter(t int64) {
+	if f, ok := u.feeder.(*counterFeeder); ok {
+		f.bad, f.recordAfter = u.record, t
+	}
+}
+
 // rawHour reads the hour ending at end (and the hour before it, for each
 // series' preceding sample) and returns its buckets per stream of the unit.
-func (u *unit) rawHour(ctx context.Context, src backend.Source, end, res int64) ([][]Bucket, error) {
+// record says whether bad samples in the hour are new (history read for the
+// first time) or were recorded before (a window edge read again).
+func (u *unit) rawHour(ctx context.Context, src backend.Source, end, res int64, record bool) ([][]Bucket, error) {
 	tmp := make([]*Stream, len(u.streams))
 	for i := range tmp {
 		tmp[i] = NewStream(res)
 	}
 	f := u.feeder.fresh(tmp)
+	if cf, ok := f.(*counterFeeder); ok && record {
+		cf.bad, cf.recordAfter = u.record, end-HourMs
+	}
 	series, err := u.read(ctx, src, end-HourMs-baselineLookback, end)
 	if err != nil {
 		return nil, err
@@ -136,21 +152,10 @@ func (u *unit) rawHour(ctx context.Context, src backend.Source, end, res int64) 
 	return out, nil
 }
 
-// read fetches the unit's raw samples in (from, to].
-// A NaN in a counter means the data is broken, not zero: the evaluation
-// fails rather than count it. (A NaN gauge is a slice whose condition does
-// not hold, as in PromQL.)
+// read fetches the unit's raw samples in (from, to]. Bad counter samples
+// come back like any other; the counter feeder skips them (see
+// counterFeeder), and a NaN gauge is a slice whose condition does not hold,
+// as in PromQL.
 func (u *unit) read(ctx context.Context, src backend.Source, from, to int64) ([]backend.Series, error) {
-	series, err := src.Samples(ctx, u.selector, time.UnixMilli(from), time.UnixMilli(to))
-	if err != nil || !u.counter {
-		return series, err
-	}
-	for _, s := range series {
-		for _, p := range s.Floats {
-			if math.IsNaN(p.V) {
-				return nil, fmt.Errorf("counter %s has a NaN sample at %s", s.Labels, time.UnixMilli(p.T).UTC().Format(time.RFC3339))
-			}
-		}
-	}
-	return series, nil
+	return src.Samples(ctx, u.selector, time.UnixMilli(from), time.UnixMilli(to))
 }

@@ -22,12 +22,16 @@ type Observer interface {
 	ConfigApplied(slos int)
 	// EvaluationFinished is called after each evaluation of every SLO.
 	EvaluationFinished(took time.Duration, slos, failed int)
+	// BadSamples is called with the bad counter samples (NaN, ±Inf,
+	// negative) an SLO's evaluation read for the first time, by reason.
+	BadSamples(slo, reason string, n int)
 }
 
 type nopObserver struct{}
 
 func (nopObserver) ConfigApplied(int)                          {}
 func (nopObserver) EvaluationFinished(time.Duration, int, int) {}
+func (nopObserver) BadSamples(string, string, int)             {}
 
 // Options configure an Engine.
 type Options struct {
@@ -231,6 +235,9 @@ func (e *Engine) EvaluateAt(ctx context.Context, now time.Time) int {
 			defer func() { <-sem }()
 			r, err := st.evaluate(ctx, e.src, at)
 			outcomes[i] = outcome{r, err}
+			for reason, n := range st.counter.TakeBadSamples() {
+				e.obs.BadSamples(st.def.Name, reason, n)
+			}
 		}()
 	}
 	wg.Wait()

@@ -90,6 +90,7 @@ func (d *Daemon) Reload() error {
 	d.reloadMu.Lock()
 	defer d.reloadMu.Unlock()
 	cfg, err := slo.LoadFiles(d.files...)
+	old := d.Engine.Config()
 	if err == nil {
 		err = d.Engine.SetConfig(cfg)
 	}
@@ -99,6 +100,7 @@ func (d *Daemon) Reload() error {
 		d.log.Error("config reload failed; keeping the running config", zap.Error(err))
 		return err
 	}
+	d.metrics.forgetRemoved(old, cfg)
 	d.metrics.reloadSuccess.Set(1)
 	d.metrics.reloadTimestamp.SetToCurrentTime()
 	d.metrics.reloads.WithLabelValues("success").Inc()

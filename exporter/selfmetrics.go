@@ -6,6 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/slobudget/slobudget/backend"
+	"github.com/slobudget/slobudget/slo"
 )
 
 // selfMetrics are slobudget's own metrics (prefix slobudget_), on a
@@ -19,6 +20,7 @@ type selfMetrics struct {
 	reloadTimestamp prometheus.Gauge
 	reloads         *prometheus.CounterVec
 	slos            prometheus.Gauge
+	badSamples      *prometheus.CounterVec
 }
 
 func newSelfMetrics(reg prometheus.Registerer) *selfMetrics {
@@ -57,9 +59,13 @@ func newSelfMetrics(reg prometheus.Registerer) *selfMetrics {
 			Name: "slobudget_slos",
 			Help: "Number of SLOs in the loaded configuration.",
 		}),
+		badSamples: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "slobudget_bad_samples_total",
+			Help: "Counter samples skipped as bad (reason: nan, which includes staleness markers; inf; negative). Each ends its series' run; the next good sample is a new baseline.",
+		}, []string{"slo", "reason"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.queries, m.queryDuration, m.evalDuration, m.evalLast, m.reloadSuccess, m.reloadTimestamp, m.reloads, m.slos)
+		reg.MustRegister(m.queries, m.queryDuration, m.evalDuration, m.evalLast, m.reloadSuccess, m.reloadTimestamp, m.reloads, m.slos, m.badSamples)
 	}
 	for _, o := range backend.Outcomes {
 		m.queries.WithLabelValues(string(o))
@@ -82,4 +88,22 @@ func (m *selfMetrics) ConfigApplied(slos int) { m.slos.Set(float64(slos)) }
 func (m *selfMetrics) EvaluationFinished(took time.Duration, _, _ int) {
 	m.evalDuration.Observe(took.Seconds())
 	m.evalLast.Set(float64(time.Now().UnixNano()) / 1e9)
+}
+
+// BadSamples implements engine.Observer.
+func (m *selfMetrics) BadSamples(slo, reason string, n int) {
+	m.badSamples.WithLabelValues(slo, reason).Add(float64(n))
+}
+
+// forgetRemoved drops the per-SLO series of SLOs a reload removed.
+func (m *selfMetrics) forgetRemoved(old, cur *slo.Config) {
+	keep := map[string]bool{}
+	for _, s := range cur.SLOs {
+		keep[s.Name] = true
+	}
+	for _, s := range old.SLOs {
+		if !keep[s.Name] {
+			m.badSamples.DeletePartialMatch(prometheus.Labels{"slo": s.Name})
+		}
+	}
 }
