@@ -63,7 +63,6 @@ func (b *blipTarget) setBlip(on bool) {
 	b.blipping = on
 }
 
-
 // TestBadSamplesRecover runs the daemon's engine against a real Prometheus
 // scraping a target whose counters read NaN, +Inf and -5 for 20 seconds.
 // No evaluation may fail; once the blip is over, every SLO is evaluated
@@ -138,7 +137,7 @@ func TestBadSamplesRecover(t *testing.T) {
 
 	// A last evaluation well after its instant: every sample up to it is in
 	// Prometheus, so the truth is exactly what the engine could read.
-	for time.Now().Add(-3 * time.Second).Truncate(step).Compare(lastEval) <= 0 {
+	for time.Now().Add(-3*time.Second).Truncate(step).Compare(lastEval) <= 0 {
 		time.Sleep(200 * time.Millisecond)
 	}
 	final := time.Now().Add(-3 * time.Second).Truncate(step)
