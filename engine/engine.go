@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"sync"
@@ -61,7 +60,6 @@ type Engine struct {
 	mu      sync.Mutex // guards the fields below and serialises publishing
 	cfg     *slo.Config
 	states  map[string]*sloState
-	keys    map[string]string // definition fingerprint per SLO, to keep state across reloads
 	results map[string]slo.Result
 	gen     uint64
 
@@ -114,7 +112,7 @@ func New(cfg *slo.Config, o Options) (*Engine, error) {
 	e := &Engine{
 		src: o.Source, log: o.Logger, obs: o.Observer, step: o.Step,
 		concurrency: o.Concurrency, oneShot: o.OneShot,
-		states: map[string]*sloState{}, keys: map[string]string{}, results: map[string]slo.Result{},
+		states: map[string]*sloState{}, results: map[string]slo.Result{},
 	}
 	if err := e.SetConfig(cfg); err != nil {
 		return nil, err
@@ -122,58 +120,59 @@ func New(cfg *slo.Config, o Options) (*Engine, error) {
 	return e, nil
 }
 
-// SetConfig swaps in a validated config. SLOs whose definition and policy
-// did not change keep their history; changed and new ones start afresh. On
-// error the running config stays.
+// SetConfig swaps in a validated config; on error the running config stays.
+//
+// What an SLO keeps depends on what changed (fingerprints of the definition):
+//   - nothing that counting depends on (selectors, SLI kind, threshold,
+//     slice, window): the counts and history stay; when the figures do not
+//     depend on the change either (description, labels, service, alerting)
+//     the last result stays too and shows the new text at once;
+//   - the objective, the window's spelling or the policy: the counts stay,
+//     but the old figures go at once (evaluatedAt null) until the next
+//     evaluation computes them for the new definition;
+//   - anything counting depends on: everything starts afresh, the old
+//     figures go at once.
 func (e *Engine) SetConfig(cfg *slo.Config) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	states := map[string]*sloState{}
-	keys := map[string]string{}
 	for i := range cfg.SLOs {
 		def := &cfg.SLOs[i]
 		pol, ok := cfg.PolicyByName(def.Policy)
 		if !ok {
 			return fmt.Errorf("slo %q: policy %q is not defined", def.Name, def.Policy)
 		}
-		key := fingerprint(def, pol)
-		if old, ok := e.states[def.Name]; ok && e.keys[def.Name] == key {
-			// Same content: keep the old state (and its definition pointers,
-			// which an evaluation in flight may be reading).
-			states[def.Name] = old
-		} else {
-			st, err := newSLOState(def, pol, e.step, e.oneShot)
-			if err != nil {
-				return fmt.Errorf("slo %q: %w", def.Name, err)
-			}
-			states[def.Name] = st
+		old, had := e.states[def.Name]
+		if had && old.countKey == countKey(def) {
+			// A new state for the new definition (an evaluation in flight
+			// may still read the old one's), sharing the counter.
+			states[def.Name] = &sloState{def: def, policy: pol, countKey: old.countKey, resultKey: resultKey(def, pol), counter: old.counter, mu: old.mu}
+			continue
 		}
-		keys[def.Name] = key
+		st, err := newSLOState(def, pol, e.step, e.oneShot)
+		if err != nil {
+			return fmt.Errorf("slo %q: %w", def.Name, err)
+		}
+		states[def.Name] = st
 	}
-	e.cfg, e.states, e.keys = cfg, states, keys
-	for name := range e.results {
-		if _, ok := states[name]; !ok {
-			delete(e.results, name)
+	results := make(map[string]slo.Result, len(states))
+	for name, st := range states {
+		old, had := e.states[name]
+		r, evaluated := e.results[name]
+		switch {
+		case had && evaluated && old.resultKey == st.resultKey:
+			results[name] = withText(r, st.def)
+		case had || e.ready.Load():
+			// Changed, or new after start-up: said so, with no numbers.
+			sk := skeletonResult(st.def, st.policy)
+			sk.Notes = []string{"not evaluated since the config reload that changed or added this SLO"}
+			results[name] = sk
 		}
 	}
-	// Results of changed SLOs describe the old definition: drop them.
-	for name, r := range e.results {
-		if st := states[name]; st != nil && (r.Objective != st.def.ObjectiveRatio() || r.Window != st.def.Window.Text) {
-			delete(e.results, name)
-		}
-	}
+	e.cfg, e.states, e.results = cfg, states, results
 	e.publishLocked()
 	e.obs.ConfigApplied(len(cfg.SLOs))
 	return nil
-}
-
-func fingerprint(def *slo.SLO, pol *slo.Policy) string {
-	b, _ := json.Marshal(struct {
-		D *slo.SLO
-		W string
-		P *slo.Policy
-	}{def, def.Window.Text, pol})
-	return string(b)
 }
 
 // publishLocked publishes the results as a new snapshot; e.mu is held.
@@ -245,21 +244,22 @@ func (e *Engine) EvaluateAt(ctx context.Context, now time.Time) int {
 	failed := 0
 	e.mu.Lock()
 	for i, name := range names {
-		st := states[i]
-		if e.states[name] != st {
-			continue // replaced by a reload while we evaluated
+		st, cur := states[i], e.states[name]
+		if cur == nil || cur.resultKey != st.resultKey {
+			continue // removed or changed by a reload while we evaluated
 		}
 		o := outcomes[i]
 		if o.err == nil {
-			e.results[name] = o.r
+			e.results[name] = withText(o.r, cur.def)
 			continue
 		}
 		failed++
 		e.log.Warn("evaluation failed; keeping the last good numbers", zap.String("slo", name), zap.Error(o.err))
 		prev, ok := e.results[name]
 		if !ok {
-			prev = skeletonResult(st.def, st.policy)
+			prev = skeletonResult(cur.def, cur.policy)
 		}
+		prev = withText(prev, cur.def)
 		prev.Error = o.err.Error()
 		e.results[name] = prev
 	}

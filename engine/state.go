@@ -2,7 +2,9 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"hash/fnv"
+	"sync"
 	"time"
 
 	"github.com/slobudget/slobudget/backend"
@@ -10,11 +12,20 @@ import (
 	"github.com/slobudget/slobudget/slo"
 )
 
-// sloState holds what is known about one SLO between evaluations.
+// sloState holds what is known about one SLO between evaluations: the
+// definition it evaluates, and the counter (what has been read and counted).
+// A reload that changes only what counting does not depend on gives the SLO
+// a new sloState sharing the old counter.
 type sloState struct {
-	def     *slo.SLO
-	policy  *slo.Policy
-	counter *counting.Counter
+	def    *slo.SLO
+	policy *slo.Policy
+	// countKey fingerprints what the counts depend on; resultKey adds what
+	// the figures computed from them depend on.
+	countKey, resultKey string
+	counter             *counting.Counter
+	// mu serialises evaluations of the counter, shared with every sloState
+	// that shares it.
+	mu *sync.Mutex
 }
 
 func newSLOState(def *slo.SLO, pol *slo.Policy, step time.Duration, oneShot bool) (*sloState, error) {
@@ -26,7 +37,38 @@ func newSLOState(def *slo.SLO, pol *slo.Policy, step time.Duration, oneShot bool
 	if err != nil {
 		return nil, err
 	}
-	return &sloState{def: def, policy: pol, counter: c}, nil
+	return &sloState{def: def, policy: pol, countKey: countKey(def), resultKey: resultKey(def, pol), counter: c, mu: &sync.Mutex{}}, nil
+}
+
+// countKey fingerprints what counting depends on: the SLI (its kind,
+// selectors, latency threshold, time-slice condition and slice) and the
+// window set. (Exclusions, when they exist, belong here too.) A change of
+// any of them makes the old counts wrong for the new definition.
+func countKey(def *slo.SLO) string {
+	b, _ := json.Marshal(struct {
+		SLI     slo.SLI
+		Windows []time.Duration
+	}{def.SLI, def.Windows()})
+	return string(b)
+}
+
+// resultKey adds what the figures depend on besides the counts: the
+// objective, the window's spelling (its label) and the policy.
+func resultKey(def *slo.SLO, pol *slo.Policy) string {
+	b, _ := json.Marshal(struct {
+		Count     string
+		Objective float64
+		Window    string
+		Policy    *slo.Policy
+	}{countKey(def), def.Objective, def.Window.Text, pol})
+	return string(b)
+}
+
+// withText returns r showing def's descriptive fields, which may change on
+// a reload without changing any number.
+func withText(r slo.Result, def *slo.SLO) slo.Result {
+	r.Service, r.Description, r.Labels = def.Service, def.Description, def.Labels
+	return r
 }
 
 // prefetchMoment spreads SLOs over minutes 5 to 55 of the hour by name.
@@ -40,6 +82,8 @@ func prefetchMoment(name string) time.Duration {
 // SLO's figures there. On error nothing is computed; what was read stays and
 // the next call continues from there.
 func (s *sloState) evaluate(ctx context.Context, src backend.Source, at time.Time) (slo.Result, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err := s.counter.Advance(ctx, src, at); err != nil {
 		return slo.Result{}, err
 	}

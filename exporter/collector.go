@@ -72,7 +72,9 @@ func collectResult(ch chan<- prometheus.Metric, r slo.Result) {
 		append(append(append([]string{}, sloLabels...), infoLabels...), userKeys...), nil)
 	gauge(infoDesc, 1, infoVals...)
 	gauge(objectiveDesc, r.Objective)
-	gauge(evalSuccessDesc, boolFloat(r.Error == ""))
+	// Success means an evaluation of the current definition got all its
+	// data: not a failure, and not "not evaluated yet".
+	gauge(evalSuccessDesc, boolFloat(r.Error == "" && !r.EvaluatedAt.IsZero()))
 
 	if r.EvaluatedAt.IsZero() {
 		return // never computed: no numbers to show, and none invented

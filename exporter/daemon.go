@@ -27,6 +27,8 @@ type Daemon struct {
 	selfReg  *prometheus.Registry
 	sloReg   *prometheus.Registry
 	reloadMu sync.Mutex
+	// lifecycle enables POST /-/reload (--web.enable-lifecycle).
+	lifecycle bool
 	// StatusPage, when set, serves "/" instead of the plain landing page.
 	StatusPage http.Handler
 }
@@ -40,6 +42,9 @@ type DaemonOptions struct {
 	Source backend.Source
 	Step   time.Duration
 	Logger *zap.Logger
+	// EnableLifecycle turns on POST /-/reload (--web.enable-lifecycle, off
+	// by default as in Prometheus); SIGHUP always reloads.
+	EnableLifecycle bool
 }
 
 // NewDaemon loads the config and builds the engine. A config error here is
@@ -48,7 +53,7 @@ func NewDaemon(o DaemonOptions) (*Daemon, error) {
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
 	}
-	d := &Daemon{files: o.ConfigFiles, log: o.Logger, selfReg: prometheus.NewRegistry(), sloReg: prometheus.NewRegistry()}
+	d := &Daemon{files: o.ConfigFiles, log: o.Logger, lifecycle: o.EnableLifecycle, selfReg: prometheus.NewRegistry(), sloReg: prometheus.NewRegistry()}
 	d.metrics = newSelfMetrics(d.selfReg)
 	d.selfReg.MustRegister(
 		versioncollector.NewCollector("slobudget"),

@@ -120,6 +120,8 @@ func newFaultDaemon(t *testing.T, timeout time.Duration) (*Daemon, *faultyProm, 
 	d, err := NewDaemon(DaemonOptions{
 		ConfigFiles: []string{cfgFile},
 		Backend:     backend.Options{URL: srv.URL, Timeout: timeout, Concurrency: 2},
+		// The tests reload over HTTP; the guard itself is tested below.
+		EnableLifecycle: true,
 		Step:        30 * time.Second,
 		Logger:      zap.NewNop(),
 	})

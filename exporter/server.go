@@ -25,15 +25,8 @@ func (d *Daemon) Handler() http.Handler {
 		}
 		fmt.Fprintln(w, "Ready.")
 	})
-	reload := func(w http.ResponseWriter, r *http.Request) {
-		if err := d.Reload(); err != nil {
-			http.Error(w, "config reload failed, the previous config stays in use:\n"+err.Error(), http.StatusInternalServerError)
-			return
-		}
-		fmt.Fprintln(w, "Config reloaded.")
-	}
-	mux.HandleFunc("POST /-/reload", reload)
-	mux.HandleFunc("PUT /-/reload", reload)
+	mux.HandleFunc("POST /-/reload", d.reloadHandler)
+	mux.HandleFunc("PUT /-/reload", d.reloadHandler)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		if d.StatusPage != nil {
 			d.StatusPage.ServeHTTP(w, r)
