@@ -122,8 +122,8 @@ func newFaultDaemon(t *testing.T, timeout time.Duration) (*Daemon, *faultyProm, 
 		Backend:     backend.Options{URL: srv.URL, Timeout: timeout, Concurrency: 2},
 		// The tests reload over HTTP; the guard itself is tested below.
 		EnableLifecycle: true,
-		Step:        30 * time.Second,
-		Logger:      zap.NewNop(),
+		Step:            30 * time.Second,
+		Logger:          zap.NewNop(),
 	})
 	if err != nil {
 		t.Fatal(err)
