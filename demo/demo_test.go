@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slobudget/slobudget/exporter"
+	"github.com/slobudget/slobudget/engine"
 	"github.com/slobudget/slobudget/slo"
 )
 
@@ -26,13 +26,13 @@ func openTestDemo(t *testing.T, start time.Time) *Demo {
 	return d
 }
 
-func newTestEngine(t *testing.T, d *Demo) (*exporter.Engine, *slo.Config) {
+func newTestEngine(t *testing.T, d *Demo) (*engine.Engine, *slo.Config) {
 	t.Helper()
 	cfg, err := slo.LoadFiles(d.ConfigFile)
 	if err != nil {
 		t.Fatalf("the demo config is invalid: %v", err)
 	}
-	e, err := exporter.NewEngine(cfg, exporter.EngineOptions{Querier: d.Querier, Step: testStep})
+	e, err := engine.New(cfg, engine.Options{Source: d.Querier, Step: testStep})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,18 +3,16 @@ package demo
 import (
 	"context"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/prometheus/common/model"
-	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql"
 	"github.com/prometheus/prometheus/storage"
 
-	"github.com/slobudget/slobudget/exporter"
+	"github.com/slobudget/slobudget/backend"
 )
 
-// Querier answers the daemon's queries with Prometheus's own PromQL engine
+// Querier answers the daemon's reads with Prometheus's own PromQL engine
 // over a local storage (the demo's TSDB): the same code path a Prometheus
 // server runs, with no HTTP in between.
 type Querier struct {
@@ -23,7 +21,7 @@ type Querier struct {
 	timeout time.Duration
 }
 
-var _ exporter.Querier = (*Querier)(nil)
+var _ backend.Source = (*Querier)(nil)
 
 // NewQuerier builds a PromQL engine over store.
 func NewQuerier(store storage.Queryable) *Querier {
@@ -43,43 +41,46 @@ func NewQuerier(store storage.Queryable) *Querier {
 	}
 }
 
-// QueryMatrix runs an instant query at at that must return a range vector,
-// such as `http_requests_total{service="api"}[1d]`, and returns its raw samples.
-func (q *Querier) QueryMatrix(ctx context.Context, query string, at time.Time) (model.Matrix, error) {
+// Samples implements backend.Source with a range-vector selector
+// (`selector[to-from]` at to), keeping samples after from as the seam
+// requires.
+func (q *Querier) Samples(ctx context.Context, selector string, from, to time.Time) ([]backend.Series, error) {
+	if !to.After(from) {
+		return nil, nil
+	}
+	query := selector + "[" + model.Duration(to.Sub(from)).String() + "]"
 	ctx, cancel := context.WithTimeout(ctx, q.timeout)
 	defer cancel()
-	qry, err := q.engine.NewInstantQuery(ctx, q.store, nil, query, at)
+	qry, err := q.engine.NewInstantQuery(ctx, q.store, nil, query, to)
 	if err != nil {
 		return nil, fmt.Errorf("query %q: %w", query, err)
 	}
 	defer qry.Close()
 	res := qry.Exec(ctx)
 	if res.Err != nil {
-		return nil, fmt.Errorf("query %q at %s: %w", query, at.UTC().Format(time.RFC3339), res.Err)
+		return nil, fmt.Errorf("query %q at %s: %w", query, to.UTC().Format(time.RFC3339), res.Err)
 	}
 	m, ok := res.Value.(promql.Matrix)
 	if !ok {
 		return nil, fmt.Errorf("query %q: expected a range vector, got %s", query, res.Value.Type())
 	}
-	out := make(model.Matrix, 0, len(m))
+	lo := from.UnixMilli()
+	out := make([]backend.Series, 0, len(m))
 	for _, s := range m {
 		if len(s.Histograms) > 0 {
-			return nil, fmt.Errorf("query %q: %s holds native histogram samples, which SLIs do not read", query, s.Metric)
+			// The seam has room for them (Series.Histograms); nothing reads
+			// them yet, so they are refused rather than dropped unseen.
+			return nil, fmt.Errorf("query %q: %s holds native histogram samples, which SLIs do not read yet", query, s.Metric)
 		}
-		ss := &model.SampleStream{Metric: toMetric(s.Metric), Values: make([]model.SamplePair, len(s.Floats))}
-		for i, p := range s.Floats {
-			if math.IsNaN(p.F) {
-				return nil, fmt.Errorf("query %q: NaN sample in %s", query, s.Metric)
+		ser := backend.Series{Labels: s.Metric}
+		for _, p := range s.Floats {
+			if p.T > lo {
+				ser.Floats = append(ser.Floats, backend.Sample{T: p.T, V: p.F})
 			}
-			ss.Values[i] = model.SamplePair{Timestamp: model.Time(p.T), Value: model.SampleValue(p.F)}
 		}
-		out = append(out, ss)
+		if len(ser.Floats) > 0 {
+			out = append(out, ser)
+		}
 	}
 	return out, nil
-}
-
-func toMetric(ls labels.Labels) model.Metric {
-	m := make(model.Metric, ls.Len())
-	ls.Range(func(l labels.Label) { m[model.LabelName(l.Name)] = model.LabelValue(l.Value) })
-	return m
 }

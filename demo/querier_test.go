@@ -58,17 +58,17 @@ func TestQuerierReturnsRawSamples(t *testing.T) {
 			if diff := diffSamples(direct, want); diff != "" {
 				t.Errorf("%s %s: direct TSDB read differs from what was appended: %s", key, r.name, diff)
 			}
-			query := fmt.Sprintf("%s[%ds]", selectorOf(s.labels), int64(r.span/time.Second))
-			m, err := d.Querier.QueryMatrix(ctx, query, r.at)
+			query := selectorOf(s.labels)
+			m, err := d.Querier.Samples(ctx, query, r.at.Add(-r.span), r.at)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(m) != 1 {
 				t.Fatalf("%s: %d series, want 1", query, len(m))
 			}
-			got := make([]Sample, len(m[0].Values))
-			for i, v := range m[0].Values {
-				got[i] = Sample{T: int64(v.Timestamp), V: float64(v.Value)}
+			got := make([]Sample, len(m[0].Floats))
+			for i, v := range m[0].Floats {
+				got[i] = Sample{T: v.T, V: v.V}
 			}
 			if diff := diffSamples(got, want); diff != "" {
 				t.Errorf("%s at %s: %s", query, r.at.Format(time.RFC3339), diff)

@@ -125,7 +125,7 @@ type demoSLO struct {
 func TestDemo(t *testing.T) {
 	bin := buildSlobudget(t)
 	dataDir := filepath.Join(t.TempDir(), "demo-data")
-	p, took := startDemo(t, bin, "--storage.path="+dataDir)
+	p, took := startDemo(t, bin, "--storage.path="+dataDir, "--web.enable-lifecycle")
 	t.Logf("slobudget demo ready (first evaluation done, /-/ready 200) %.2fs after the process started (target: 15 s)", took.Seconds())
 
 	if out := p.stdout.String(); !strings.Contains(out, p.base+"/") {

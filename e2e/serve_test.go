@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/common/model"
 	"go.uber.org/zap"
 
+	"github.com/slobudget/slobudget/backend"
 	"github.com/slobudget/slobudget/exporter"
 	"github.com/slobudget/slobudget/slo"
 )
@@ -30,7 +31,7 @@ func TestServeMatchesTruth(t *testing.T) {
 	p := f.startPrometheus(t)
 	d, err := exporter.NewDaemon(exporter.DaemonOptions{
 		ConfigFiles: []string{f.configYML},
-		Prometheus:  exporter.PromOptions{URL: p.URL, Timeout: time.Minute, Concurrency: 4},
+		Backend:     backend.Options{URL: p.URL, Timeout: time.Minute, Concurrency: 4},
 		Step:        30 * time.Second,
 		Logger:      zap.NewNop(),
 	})

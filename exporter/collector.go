@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/slobudget/slobudget/engine"
 	"github.com/slobudget/slobudget/slo"
 )
 
@@ -39,7 +40,7 @@ var infoLabels = []string{"objective", "window", "policy"}
 // sloCollector turns the engine's latest results into const metrics at
 // scrape time, so a scrape never waits for Prometheus.
 type sloCollector struct {
-	engine *Engine
+	engine *engine.Engine
 }
 
 func (c sloCollector) Describe(ch chan<- *prometheus.Desc) {
@@ -47,7 +48,7 @@ func (c sloCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c sloCollector) Collect(ch chan<- prometheus.Metric) {
-	for _, r := range c.engine.Results() {
+	for _, r := range c.engine.Snapshot().Results {
 		collectResult(ch, r)
 	}
 }
@@ -71,7 +72,9 @@ func collectResult(ch chan<- prometheus.Metric, r slo.Result) {
 		append(append(append([]string{}, sloLabels...), infoLabels...), userKeys...), nil)
 	gauge(infoDesc, 1, infoVals...)
 	gauge(objectiveDesc, r.Objective)
-	gauge(evalSuccessDesc, boolFloat(r.Error == ""))
+	// Success means an evaluation of the current definition got all its
+	// data: not a failure, and not "not evaluated yet".
+	gauge(evalSuccessDesc, boolFloat(r.Error == "" && !r.EvaluatedAt.IsZero()))
 
 	if r.EvaluatedAt.IsZero() {
 		return // never computed: no numbers to show, and none invented

@@ -16,17 +16,25 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
-	"github.com/prometheus/common/model"
 	"go.uber.org/zap"
+
+	"github.com/slobudget/slobudget/backend"
+	"github.com/slobudget/slobudget/backend/memory"
+	"github.com/slobudget/slobudget/internal/countergen"
+	"github.com/slobudget/slobudget/internal/promapi"
 )
 
-// faultyProm speaks the Prometheus query API from in-memory samples and can
-// be switched into failure modes. It exists to inject faults; the happy path
-// is tested against a real Prometheus in e2e/.
+// faultyProm speaks the Prometheus query API (Prometheus's own PromQL
+// engine over in-memory samples) and can be switched into failure modes.
+// It exists to inject faults; the happy path is tested against a real
+// Prometheus in e2e/.
 type faultyProm struct {
 	mu   sync.Mutex
 	mode string // "ok", "5xx", "slow", "garbage", "partial", "vector"
-	data *memQuerier
+	// refuseRange answers range queries with an error, like a backend that
+	// cannot run the hourly difference queries.
+	refuseRange bool
+	api         http.Handler
 }
 
 func (f *faultyProm) setMode(m string) {
@@ -60,24 +68,22 @@ func (f *faultyProm) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"status":"success","data":{"resultType":"vector","result":[]}}`)
 		return
 	}
-	if strings.HasSuffix(r.URL.Path, "/query_range") {
-		// Like a backend that cannot run the hourly difference query: the
-		// engine must fall back to reading raw history.
+	if f.refuseRange && strings.HasSuffix(r.URL.Path, "/query_range") {
 		w.WriteHeader(http.StatusBadRequest)
 		io.WriteString(w, `{"status":"error","errorType":"bad_data","error":"query_range not supported here"}`)
 		return
 	}
-	ts, _ := strconv.ParseFloat(r.Form.Get("time"), 64)
-	m, err := f.data.QueryMatrix(r.Context(), r.Form.Get("query"), time.UnixMilli(int64(ts*1000)))
-	if err != nil {
-		w.WriteHeader(http.StatusBadRequest)
-		fmt.Fprintf(w, `{"status":"error","errorType":"bad_data","error":%q}`, err.Error())
+	if mode != "partial" {
+		f.api.ServeHTTP(w, r)
 		return
 	}
-	body := map[string]any{"status": "success", "data": map[string]any{"resultType": "matrix", "result": m}}
-	if mode == "partial" {
-		body["warnings"] = []string{"partial response: store gateway unreachable"}
+	rec := httptest.NewRecorder()
+	f.api.ServeHTTP(rec, r)
+	var body map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		panic(err)
 	}
+	body["warnings"] = []string{"partial response: store gateway unreachable"}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(body)
 }
@@ -94,33 +100,17 @@ slos:
         total: total
 `
 
-func newFaultDaemon(t *testing.T, timeout time.Duration) (*Daemon, *faultyProm, []rawCounter, []rawCounter, int64) {
+func newFaultDaemon(t *testing.T, timeout time.Duration) (*Daemon, *faultyProm, []countergen.Counter, []countergen.Counter, int64) {
 	t.Helper()
 	// Every sample is exactly on the minute: the truth of each window is simple.
 	end := int64(1_700_000_040_000)
 	start := end - 8*24*3600*1000
-	q := &memQuerier{series: map[string][]*model.SampleStream{}}
-	var total, bad []rawCounter
-	for name, perMin := range map[string]float64{"total": 1000, "bad": 3} {
-		var c rawCounter
-		v := 10.0
-		for ts := start; ts <= end+3600*1000; ts += 60_000 {
-			ev := 0.0
-			if len(c.samples) > 0 {
-				ev = perMin
-			}
-			v += ev
-			c.samples = append(c.samples, model.SamplePair{Timestamp: model.Time(ts), Value: model.SampleValue(v)})
-			c.events = append(c.events, ev)
-		}
-		q.series[name] = []*model.SampleStream{{Metric: model.Metric{"__name__": model.LabelValue(name)}, Values: c.samples}}
-		if name == "total" {
-			total = append(total, c)
-		} else {
-			bad = append(bad, c)
-		}
-	}
-	fp := &faultyProm{mode: "ok", data: q}
+	store := memory.New()
+	total := []countergen.Counter{countergen.Steady(start, end+3600*1000, 60_000, 1000)}
+	bad := []countergen.Counter{countergen.Steady(start, end+3600*1000, 60_000, 3)}
+	total[0].Store(store, "__name__", "total")
+	bad[0].Store(store, "__name__", "bad")
+	fp := &faultyProm{mode: "ok", api: promapi.Handler(promapi.Queryable(store))}
 	srv := httptest.NewServer(fp)
 	t.Cleanup(srv.Close)
 	cfgFile := filepath.Join(t.TempDir(), "slo.yml")
@@ -129,9 +119,11 @@ func newFaultDaemon(t *testing.T, timeout time.Duration) (*Daemon, *faultyProm, 
 	}
 	d, err := NewDaemon(DaemonOptions{
 		ConfigFiles: []string{cfgFile},
-		Prometheus:  PromOptions{URL: srv.URL, Timeout: timeout, Concurrency: 2},
-		Step:        30 * time.Second,
-		Logger:      zap.NewNop(),
+		Backend:     backend.Options{URL: srv.URL, Timeout: timeout, Concurrency: 2},
+		// The tests reload over HTTP; the guard itself is tested below.
+		EnableLifecycle: true,
+		Step:            30 * time.Second,
+		Logger:          zap.NewNop(),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -148,8 +140,8 @@ func TestFaultsKeepLastGoodNumbersFlagged(t *testing.T) {
 		t.Fatalf("healthy evaluation failed: %s", r.Error)
 	}
 	good, _ := d.Engine.Result("api-availability")
-	wantTotal := truthIn(total, t0.UnixMilli()-7*24*3600*1000, t0.UnixMilli())
-	if good.Events.Total != wantTotal || good.Events.Bad() != truthIn(bad, t0.UnixMilli()-7*24*3600*1000, t0.UnixMilli()) {
+	wantTotal := countergen.In(total, t0.UnixMilli()-7*24*3600*1000, t0.UnixMilli())
+	if good.Events.Total != wantTotal || good.Events.Bad() != countergen.In(bad, t0.UnixMilli()-7*24*3600*1000, t0.UnixMilli()) {
 		t.Fatalf("window counts %+v, want total %v", good.Events, wantTotal)
 	}
 
@@ -198,10 +190,10 @@ func TestFaultsKeepLastGoodNumbersFlagged(t *testing.T) {
 	}
 	r, _ := d.Engine.Result("api-availability")
 	from := t1.UnixMilli() - 7*24*3600*1000
-	if r.Error != "" || r.Events.Total != truthIn(total, from, t1.UnixMilli()) || r.Events.Bad() != truthIn(bad, from, t1.UnixMilli()) {
+	if r.Error != "" || r.Events.Total != countergen.In(total, from, t1.UnixMilli()) || r.Events.Bad() != countergen.In(bad, from, t1.UnixMilli()) {
 		t.Fatalf("after recovery: %+v error %q", r.Events, r.Error)
 	}
-	wantBurn5m := (truthIn(bad, t1.UnixMilli()-300_000, t1.UnixMilli()) / truthIn(total, t1.UnixMilli()-300_000, t1.UnixMilli())) / 0.01
+	wantBurn5m := (countergen.In(bad, t1.UnixMilli()-300_000, t1.UnixMilli()) / countergen.In(total, t1.UnixMilli()-300_000, t1.UnixMilli())) / 0.01
 	if got := r.BurnRates["5m"]; abs(got-wantBurn5m) > 1e-12 {
 		t.Errorf("5m burn after recovery %v, want %v", got, wantBurn5m)
 	}
@@ -230,4 +222,24 @@ func scrape(t *testing.T, d *Daemon) string {
 		t.Fatalf("/metrics: %d", rec.Code)
 	}
 	return rec.Body.String()
+}
+
+// A backend that refuses the hourly difference queries (range queries) is
+// read raw instead, with the same exact counts.
+func TestRawHistoryWhenRangeQueriesAreRefused(t *testing.T) {
+	d, fp, total, bad, end := newFaultDaemon(t, time.Second)
+	fp.refuseRange = true
+	at := time.UnixMilli(end - 3600*1000)
+	if failed := d.Engine.EvaluateAt(context.Background(), at); failed != 0 {
+		r, _ := d.Engine.Result("api-availability")
+		t.Fatalf("evaluation failed: %s", r.Error)
+	}
+	r, _ := d.Engine.Result("api-availability")
+	from := at.UnixMilli() - 7*24*3600*1000
+	if r.Events.Total != countergen.In(total, from, at.UnixMilli()) || r.Events.Bad() != countergen.In(bad, from, at.UnixMilli()) {
+		t.Fatalf("window counts %+v", r.Events)
+	}
+	if n := testutil.ToFloat64(d.metrics.queries.WithLabelValues("query_error")); n != 2 {
+		t.Errorf("%v refused range queries counted, want 2 (one per selector: the first refusal ends its hourly attempt)", n)
+	}
 }

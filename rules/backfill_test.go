@@ -12,7 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slobudget/slobudget/exporter"
+	"github.com/slobudget/slobudget/backend"
+	"github.com/slobudget/slobudget/engine"
 	"github.com/slobudget/slobudget/internal/promtest"
 	"github.com/slobudget/slobudget/slo"
 )
@@ -191,11 +192,11 @@ func TestBackfillAgreesWithDaemon(t *testing.T) {
 
 	// The real daemon engine, querying the same Prometheus's raw counters at
 	// the instant the rules' evaluation read them.
-	q, err := exporter.NewPromQuerier(exporter.PromOptions{URL: prom.URL}, nil)
+	src, err := backend.NewPrometheus(backend.Options{URL: prom.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := exporter.NewEngine(cfg, exporter.EngineOptions{Querier: q, OneShot: true})
+	eng, err := engine.New(cfg, engine.Options{Source: src, OneShot: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -101,7 +101,7 @@ func checkRollingWindow(text string, d time.Duration) string {
 		return fmt.Sprintf("%q is shorter than 1d; SLO windows are days or weeks long (e.g. 7d, 28d, 30d)", text)
 	case d > MaxWindow:
 		return fmt.Sprintf("%q is longer than 366d, the longest window slobudget evaluates; for yearly reporting use a calendar quarter and `review`", text)
-	case d%(5*time.Minute) != 0:
+	case d%StepGrid != 0:
 		// Windows start on the evaluation grid (which divides 5m), so
 		// every window holds whole evaluation steps.
 		return fmt.Sprintf("%q is not a whole number of 5-minute steps (e.g. 7d, 28d, 30d, 36h)", text)

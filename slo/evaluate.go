@@ -28,10 +28,10 @@ func Evaluate(s *SLO, p *Policy, in Input) (Result, error) {
 	}
 	// The budget as the exact decimal fraction num/den (budgetFraction): with
 	// 1 − 0.999 in floating point, thresholds met exactly were missed.
-	num, den := budgetFraction(s.Objective)
-	if num <= 0 || num > den {
-		return Result{}, fmt.Errorf("objective %g%% leaves no error budget: it must be above 0 and below 100", s.Objective)
+	if err := CheckObjective(s.Objective); err != nil {
+		return Result{}, fmt.Errorf("objective %g: %w", s.Objective, err)
 	}
+	num, den := budgetFraction(s.Objective)
 	windowSeconds := s.Window.Seconds()
 	r.BudgetTotalSeconds = windowSeconds * num / den
 

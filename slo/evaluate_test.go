@@ -481,8 +481,10 @@ func TestEvaluateDataErrors(t *testing.T) {
 		{"infinite total in a short window", 99.9, events(10, 0),
 			map[time.Duration]Counts{6 * time.Hour: {Good: 1, Total: math.Inf(1)}}, "not a finite number"},
 		{"objective 100 has no budget", 100, events(10, 0), nil, "leaves no error budget"},
-		{"objective above 100", 100.5, events(10, 0), nil, "leaves no error budget"},
-		{"negative objective", -1, events(10, 0), nil, "leaves no error budget"},
+		// The same guard as config validation (CheckObjective), so the same words.
+		{"objective above 100", 100.5, events(10, 0), nil, "not a percentage between 1 and 100"},
+		{"negative objective", -1, events(10, 0), nil, "not a percentage between 1 and 100"},
+		{"objective as a ratio", 0.999, events(10, 0), nil, "looks like a ratio"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,6 +1,22 @@
 package slo
 
-import "math"
+import (
+	"errors"
+	"math"
+)
+
+// CheckObjective is the one objective guard, shared by config validation and
+// Evaluate: nil when percent is a usable objective (a percentage strictly
+// between 1 and 100 that leaves an error budget).
+func CheckObjective(percent float64) error {
+	if msg := checkObjective(percent); msg != "" {
+		return errors.New(msg)
+	}
+	if num, den := budgetFraction(percent); num <= 0 || num >= den {
+		return errors.New("leaves no error budget: it must be above 0 and below 100")
+	}
+	return nil
+}
 
 // budgetFraction returns the error budget of an objective written in percent as
 // the exact fraction num/den of two integers held in float64s: 99.9 gives 1/1000.

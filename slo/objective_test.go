@@ -31,3 +31,21 @@ func TestBudgetFractionIsExactDecimal(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckObjectiveIsTheConfigRule(t *testing.T) {
+	for _, ok := range []float64{1.5, 50, 99, 99.9, 99.999999} {
+		if err := CheckObjective(ok); err != nil {
+			t.Errorf("CheckObjective(%g): %v", ok, err)
+		}
+	}
+	for _, bad := range []float64{0, -1, 0.999, 1, 100, 100.5} {
+		err := CheckObjective(bad)
+		if err == nil {
+			t.Errorf("CheckObjective(%g) accepted it", bad)
+			continue
+		}
+		if msg := checkObjective(bad); msg != "" && err.Error() != msg {
+			t.Errorf("CheckObjective(%g) = %q, config validation says %q", bad, err, msg)
+		}
+	}
+}

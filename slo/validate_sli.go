@@ -228,7 +228,7 @@ func checkSlice(text string, d time.Duration) string {
 	switch {
 	case d < minSlice:
 		return fmt.Sprintf("%q is shorter than %s; Prometheus scrapes rarely resolve finer slices", text, minSlice)
-	case (5*time.Minute)%d != 0:
+	case StepGrid%d != 0:
 		// Every window (5m up to the SLO window) must hold whole slices,
 		// in the daemon and in the generated rules.
 		return fmt.Sprintf("%q must divide 5m evenly (e.g. 10s, 15s, 30s, 1m, 5m)", text)

@@ -15,6 +15,34 @@ var BurnWindows = []time.Duration{
 	5 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 6 * time.Hour, day, 3 * day,
 }
 
+// StepGrid is the grid every evaluation instant and every window length sits
+// on: the evaluation interval must divide it, and SLO windows must be whole
+// multiples of it. Then every window of every figure starts and ends on an
+// evaluation instant, and per-step buckets sum to exact window counts.
+const StepGrid = 5 * time.Minute
+
+// CheckStep rejects evaluation intervals that would not put every window's
+// edges on the evaluation grid (the interval must divide StepGrid).
+func CheckStep(step time.Duration) error {
+	if step < time.Second || StepGrid%step != 0 {
+		return fmt.Errorf("evaluation interval %s must be at least 1s and divide %s evenly (e.g. 10s, 15s, 30s, 1m, 5m)", step, model.Duration(StepGrid))
+	}
+	return nil
+}
+
+// Windows returns every window the SLO's figures are computed over: the SLO
+// window first, then each burn window. The longest of them is how much
+// history the daemon reads and keeps (a 3d burn window reaches further back
+// than a 1d SLO window).
+func (s *SLO) Windows() []time.Duration {
+	return append([]time.Duration{s.Window.Duration}, BurnWindows...)
+}
+
+// LongestWindow is the longest of Windows.
+func (s *SLO) LongestWindow() time.Duration {
+	return max(s.Window.Duration, BurnWindows[len(BurnWindows)-1])
+}
+
 // WindowLabel spells a duration the way Prometheus does ("5m", "1d", "28d"),
 // never in weeks, so that labels match the config's spelling.
 func WindowLabel(d time.Duration) string {

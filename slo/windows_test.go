@@ -104,3 +104,27 @@ func TestBurnWindowsIncludeEveryPairWindow(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckStepDividesTheGrid(t *testing.T) {
+	for _, ok := range []time.Duration{time.Second, 10 * time.Second, 15 * time.Second, 30 * time.Second, time.Minute, 5 * time.Minute} {
+		if err := CheckStep(ok); err != nil {
+			t.Errorf("CheckStep(%s): %v", ok, err)
+		}
+	}
+	for _, bad := range []time.Duration{0, 500 * time.Millisecond, 7 * time.Second, 45 * time.Second, 10 * time.Minute} {
+		if err := CheckStep(bad); err == nil {
+			t.Errorf("CheckStep(%s) accepted an interval that does not divide %s", bad, StepGrid)
+		}
+	}
+}
+
+func TestWindowsListsTheSLOWindowFirst(t *testing.T) {
+	s := &SLO{Window: Window{Text: "1d", Duration: day}}
+	ws := s.Windows()
+	if ws[0] != day || len(ws) != len(BurnWindows)+1 {
+		t.Fatalf("Windows() = %v", ws)
+	}
+	if got := s.LongestWindow(); got != 3*day {
+		t.Errorf("LongestWindow of a 1d SLO = %s, want the 3d burn window", got)
+	}
+}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/slobudget/slobudget/demo"
 	"github.com/slobudget/slobudget/exporter"
+	"github.com/slobudget/slobudget/slo"
 	"github.com/slobudget/slobudget/statuspage"
 )
 
@@ -51,7 +52,7 @@ func (c *demoCmd) run(stdout, stderr io.Writer) int {
 		return 2
 	}
 	// Checked before a month of history is written for nothing.
-	if err := exporter.CheckStep(*c.interval); err != nil {
+	if err := slo.CheckStep(*c.interval); err != nil {
 		fmt.Fprintln(stderr, "--eval.interval:", err)
 		return 2
 	}
@@ -85,7 +86,7 @@ func (c *demoCmd) run(stdout, stderr io.Writer) int {
 	defer dm.Close()
 
 	d, err := exporter.NewDaemon(exporter.DaemonOptions{
-		ConfigFiles: []string{dm.ConfigFile}, Querier: dm.Querier, Step: *c.interval, Logger: logger, Program: "slobudget",
+		ConfigFiles: []string{dm.ConfigFile}, Source: dm.Querier, Step: *c.interval, Logger: logger, EnableLifecycle: *c.web.lifecycle,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -102,7 +103,7 @@ func (c *demoCmd) run(stdout, stderr io.Writer) int {
 	}()
 	go func() {
 		defer wg.Done()
-		announceWhenReady(ctx, d, stdout, logger, began, demoURL((*c.web.listen)[0], *c.web.configFile != ""), dir, *c.keep)
+		announceWhenReady(ctx, d, stdout, logger, began, demoURL((*c.web.listen)[0], *c.web.configFile != ""), dir, *c.keep, *c.web.lifecycle)
 	}()
 	code := serveDaemon(d, c.web, logger, slogger)
 	// The traffic loop appends to the TSDB: stop it before the TSDB closes.
@@ -113,7 +114,7 @@ func (c *demoCmd) run(stdout, stderr io.Writer) int {
 
 // announceWhenReady prints where to look once the first evaluation is done,
 // with the measured start-up time.
-func announceWhenReady(ctx context.Context, d *exporter.Daemon, out io.Writer, logger *zap.Logger, began time.Time, url, dir string, keep bool) {
+func announceWhenReady(ctx context.Context, d *exporter.Daemon, out io.Writer, logger *zap.Logger, began time.Time, url, dir string, keep, lifecycle bool) {
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for !d.Engine.Ready() {
@@ -135,7 +136,11 @@ func announceWhenReady(ctx context.Context, d *exporter.Daemon, out io.Writer, l
 		fmt.Fprintf(&b, "  %-19s %s\n", s.SLO, s.Shows)
 	}
 	cfg := dir + string(os.PathSeparator) + demo.ConfigFileName
-	fmt.Fprintf(&b, "\nConfig: %s (edit it, then POST %s-/reload or send SIGHUP).\n", cfg, url)
+	if lifecycle {
+		fmt.Fprintf(&b, "\nConfig: %s (edit it, then POST %s-/reload or send SIGHUP).\n", cfg, url)
+	} else {
+		fmt.Fprintf(&b, "\nConfig: %s (edit it, then send SIGHUP; --web.enable-lifecycle also allows POST %s-/reload).\n", cfg, url)
+	}
 	if keep {
 		fmt.Fprintf(&b, "Data: %s (kept on exit). Stop with Ctrl-C.\n\n", dir)
 	} else {

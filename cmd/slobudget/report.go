@@ -8,7 +8,8 @@ import (
 
 	"github.com/alecthomas/kingpin/v2"
 
-	"github.com/slobudget/slobudget/exporter"
+	"github.com/slobudget/slobudget/backend"
+	"github.com/slobudget/slobudget/engine"
 	"github.com/slobudget/slobudget/report"
 	"github.com/slobudget/slobudget/slo"
 )
@@ -59,12 +60,12 @@ func (c *reportCmd) run(stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	q, err := exporter.NewPromQuerier(c.prom.options(), nil)
+	src, err := backend.NewPrometheus(c.prom.options())
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	eng, err := exporter.NewEngine(cfg, exporter.EngineOptions{Querier: q, Logger: logger, OneShot: true, Concurrency: *c.prom.concurrency})
+	eng, err := engine.New(cfg, engine.Options{Source: src, Logger: logger, OneShot: true, Concurrency: *c.prom.concurrency})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/exporter-toolkit/web"
 	"go.uber.org/zap"
 
+	"github.com/slobudget/slobudget/backend"
 	"github.com/slobudget/slobudget/exporter"
 	"github.com/slobudget/slobudget/statuspage"
 )
@@ -48,20 +49,22 @@ func addPromFlags(c *kingpin.CmdClause) promFlags {
 	}
 }
 
-func (p promFlags) options() exporter.PromOptions {
-	return exporter.PromOptions{URL: *p.url, HTTPConfigFile: *p.httpConfig, Timeout: *p.timeout, Concurrency: *p.concurrency}
+func (p promFlags) options() backend.Options {
+	return backend.Options{URL: *p.url, HTTPConfigFile: *p.httpConfig, Timeout: *p.timeout, Concurrency: *p.concurrency}
 }
 
-// webFlags are --web.listen-address and --web.config.file.
+// webFlags are --web.listen-address, --web.config.file and --web.enable-lifecycle.
 type webFlags struct {
 	listen     *[]string
 	configFile *string
+	lifecycle  *bool
 }
 
 func addWebFlags(c *kingpin.CmdClause) webFlags {
 	return webFlags{
 		listen:     c.Flag("web.listen-address", "Address to listen on; repeatable.").Default(":9912").Strings(),
 		configFile: c.Flag("web.config.file", "Exporter-toolkit web config (TLS, basic auth).").Default("").String(),
+		lifecycle:  c.Flag("web.enable-lifecycle", "Enable POST /-/reload (off by default, as in Prometheus; SIGHUP always reloads). Cross-site requests and form bodies are refused.").Default("false").Bool(),
 	}
 }
 
@@ -93,7 +96,7 @@ func (c *serveCmd) run(_, stderr io.Writer) int {
 		return 2
 	}
 	d, err := exporter.NewDaemon(exporter.DaemonOptions{
-		ConfigFiles: *c.files, Prometheus: c.prom.options(), Step: *c.interval, Logger: logger,
+		ConfigFiles: *c.files, Backend: c.prom.options(), Step: *c.interval, Logger: logger, EnableLifecycle: *c.web.lifecycle,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)

@@ -5,6 +5,7 @@
 package promqlparse
 
 import (
+	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 )
 
@@ -15,4 +16,10 @@ type Expr = parser.Expr
 // ParseExpr parses a PromQL expression.
 func ParseExpr(s string) (Expr, error) {
 	return parser.ParseExpr(s)
+}
+
+// Matchers parses a plain vector selector into the label matchers a storage
+// select takes (the metric name as a __name__ matcher).
+func Matchers(selector string) ([]*labels.Matcher, error) {
+	return parser.ParseMetricSelector(selector)
 }

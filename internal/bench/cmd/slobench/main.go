@@ -17,10 +17,11 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/slobudget/slobudget/exporter"
-	"github.com/slobudget/slobudget/internal/bench"
+	"github.com/slobudget/slobudget/backend"
+	"github.com/slobudget/slobudget/engine"
 	"github.com/slobudget/slobudget/internal/synth"
 	"github.com/slobudget/slobudget/slo"
 )
@@ -103,17 +104,25 @@ func cycles(args []string) error {
 	if err != nil {
 		return err
 	}
-	q := &bench.StatsQuerier{URL: *url, Client: &http.Client{Timeout: 5 * time.Minute}}
-	eng, err := exporter.NewEngine(cfg, exporter.EngineOptions{Querier: q, Step: *step, Concurrency: *conc})
+	// The daemon's own client, asking Prometheus for query statistics, so
+	// "samples read" is Prometheus's own count (totalQueryableSamples).
+	var stats queryStats
+	q, err := backend.NewPrometheus(backend.Options{
+		URL: *url, Timeout: 5 * time.Minute, Concurrency: *conc, QueryStats: stats.add,
+	})
+	if err != nil {
+		return err
+	}
+	eng, err := engine.New(cfg, engine.Options{Source: q, Step: *step, Concurrency: *conc})
 	if err != nil {
 		return err
 	}
 	ctx := context.Background()
 	measure := func(at time.Time) (time.Duration, int64, int64, int) {
-		s0, q0 := q.Samples.Load(), q.Queries.Load()
+		s0, q0 := stats.samples.Load(), stats.queries.Load()
 		t0 := time.Now()
 		failed := eng.EvaluateAt(ctx, at)
-		return time.Since(t0), q.Samples.Load() - s0, q.Queries.Load() - q0, failed
+		return time.Since(t0), stats.samples.Load() - s0, stats.queries.Load() - q0, failed
 	}
 	fmt.Printf("SLOs: %d, step %s, concurrency %d\n\n", len(cfg.SLOs), *step, *conc)
 	d, samples, queries, failed := measure(time.Now())
@@ -142,7 +151,7 @@ func cycles(args []string) error {
 
 	// The naive way, at the same instant: increase() over the raw 30 days,
 	// numerator and denominator per SLO.
-	s0, q0 := q.Samples.Load(), q.Queries.Load()
+	s0, q0 := stats.samples.Load(), stats.queries.Load()
 	t0 := time.Now()
 	sem := make(chan struct{}, *conc)
 	var wg sync.WaitGroup
@@ -157,7 +166,7 @@ func cycles(args []string) error {
 			go func() {
 				defer wg.Done()
 				defer func() { <-sem }()
-				if _, err := q.QueryVector(ctx, fmt.Sprintf("sum(increase(%s[%s]))", sel, def.Window.Text), last); err != nil {
+				if _, err := q.Query(ctx, fmt.Sprintf("sum(increase(%s[%s]))", sel, def.Window.Text), last); err != nil {
 					mu.Lock()
 					naiveErr = err
 					mu.Unlock()
@@ -169,11 +178,21 @@ func cycles(args []string) error {
 	if naiveErr != nil {
 		return naiveErr
 	}
-	naiveDur, naiveSamples, naiveQueries := time.Since(t0), q.Samples.Load()-s0, q.Queries.Load()-q0
+	naiveDur, naiveSamples, naiveQueries := time.Since(t0), stats.samples.Load()-s0, stats.queries.Load()-q0
 	fmt.Printf("| naive: sum(increase(x[30d])) per SLO, 2 queries each | %s | %d | %d | - |\n\n", naiveDur.Round(time.Millisecond), naiveQueries, naiveSamples)
 	fmt.Printf("steady-state cycle: median %s, max %s; samples read per cycle %d vs naive %d: 1/%.0f\n",
 		durs[len(durs)/2].Round(time.Millisecond), durs[len(durs)-1].Round(time.Millisecond), perCycle, naiveSamples,
 		float64(naiveSamples)/float64(max(perCycle, 1)))
 	fmt.Printf("engine heap after the cycles (live, after GC): %.1f MiB for %d SLOs\n", heapMiB, len(cfg.SLOs))
 	return nil
+}
+
+// queryStats adds up what Prometheus reports reading.
+type queryStats struct {
+	samples, queries atomic.Int64
+}
+
+func (s *queryStats) add(samples int64) {
+	s.samples.Add(samples)
+	s.queries.Add(1)
 }

@@ -1,4 +1,4 @@
-package exporter
+package engine
 
 import (
 	"context"
@@ -7,13 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/common/model"
-
+	"github.com/slobudget/slobudget/backend/memory"
+	"github.com/slobudget/slobudget/internal/countergen"
 	"github.com/slobudget/slobudget/slo"
 )
 
 // BenchmarkSteadyStateCycle measures slobudget's own work in one evaluation
-// cycle (ledgers, sums, the math) for 1,000 SLOs with 30-day windows, two
+// cycle (streams, sums, the math) for 1,000 SLOs with 30-day windows, two
 // series per selector at a 15 s scrape, with Prometheus replaced by an
 // in-memory store so only our CPU is timed. Start-up is outside the timer.
 func BenchmarkSteadyStateCycle(b *testing.B) {
@@ -23,27 +23,24 @@ func BenchmarkSteadyStateCycle(b *testing.B) {
 	end -= end % step
 	start := end - 31*24*3600*1000
 	rng := rand.New(rand.NewSource(1))
-	q := &memQuerier{series: map[string][]*model.SampleStream{}}
+	store := memory.New()
 	pol := slo.DefaultPolicy()
 	var states []*sloState
 	for i := range slos {
 		for _, kind := range []string{"total", "bad"} {
 			name := fmt.Sprintf("%s_%d", kind, i)
 			for inst := range 2 {
-				c := genCounter(rng, start, end+2*3600*1000, 15_000, map[string]float64{"total": 40, "bad": 1}[kind])
-				q.series[name] = append(q.series[name], &model.SampleStream{
-					Metric: model.Metric{"__name__": model.LabelValue(name), "instance": model.LabelValue(fmt.Sprint(inst))},
-					Values: c.samples,
-				})
+				c := countergen.Generate(rng, start, end+2*3600*1000, 15_000, map[string]float64{"total": 40, "bad": 1}[kind])
+				c.Store(store, "__name__", name, "instance", fmt.Sprint(inst))
 			}
 		}
 		def := &slo.SLO{Name: fmt.Sprint(i), Service: "s", Objective: 99.9, Window: slo.Window{Text: "30d", Duration: 30 * 24 * time.Hour},
 			SLI: slo.SLI{Events: &slo.EventsSLI{Errors: fmt.Sprintf("bad_%d", i), Total: fmt.Sprintf("total_%d", i)}}}
-		st, err := newSLOState(def, &pol, step)
+		st, err := newSLOState(def, &pol, 30*time.Second, false)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := st.evaluate(context.Background(), q, end); err != nil {
+		if _, err := st.evaluate(context.Background(), store, time.UnixMilli(end)); err != nil {
 			b.Fatal(err)
 		}
 		states = append(states, st)
@@ -53,7 +50,7 @@ func BenchmarkSteadyStateCycle(b *testing.B) {
 	for n := 0; n < b.N; n++ {
 		at += step
 		for _, st := range states {
-			if _, err := st.evaluate(context.Background(), q, at); err != nil {
+			if _, err := st.evaluate(context.Background(), store, time.UnixMilli(at)); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -1,4 +1,4 @@
-package exporter
+package backend
 
 import (
 	"context"
@@ -32,11 +32,11 @@ func TestPrometheusHTTPConfig(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("bearer_token_file: token\nhttp_headers:\n  X-Scope-OrgID:\n    values: [tenant-a]\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	q, err := NewPromQuerier(PromOptions{URL: srv.URL, HTTPConfigFile: cfg, Timeout: time.Second}, nil)
+	q, err := NewPrometheus(Options{URL: srv.URL, HTTPConfigFile: cfg, Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := q.QueryMatrix(context.Background(), "x[1m]", time.Unix(1_700_000_000, 0)); err != nil {
+	if _, err := q.Samples(context.Background(), "x", time.Unix(1_699_999_940, 0), time.Unix(1_700_000_000, 0)); err != nil {
 		t.Fatal(err)
 	}
 	s := <-got
@@ -47,7 +47,7 @@ func TestPrometheusHTTPConfig(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("bearer_tokn_file: token\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewPromQuerier(PromOptions{URL: srv.URL, HTTPConfigFile: cfg}, nil); err == nil {
+	if _, err := NewPrometheus(Options{URL: srv.URL, HTTPConfigFile: cfg}); err == nil {
 		t.Error("a misspelled http config key was accepted")
 	}
 }
@@ -56,12 +56,12 @@ func TestPrometheusHTTPConfig(t *testing.T) {
 // never be queried: it must be refused at start-up, not in every cycle.
 func TestPrometheusURLChecked(t *testing.T) {
 	for _, bad := range []string{"", "localhost:9090", "prometheus", "ftp://prom:9090", "http://", "http://prom:9090/%zz"} {
-		if _, err := NewPromQuerier(PromOptions{URL: bad}, nil); err == nil {
+		if _, err := NewPrometheus(Options{URL: bad}); err == nil {
 			t.Errorf("URL %q accepted", bad)
 		}
 	}
 	for _, good := range []string{"http://localhost:9090", "https://mimir.example.com/prometheus", "http://[::1]:9090/"} {
-		if _, err := NewPromQuerier(PromOptions{URL: good}, nil); err != nil {
+		if _, err := NewPrometheus(Options{URL: good}); err != nil {
 			t.Errorf("URL %q refused: %v", good, err)
 		}
 	}

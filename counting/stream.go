@@ -1,0 +1,193 @@
+package counting
+
+import "sort"
+
+// HourMs is an hour in milliseconds, the unit completed history is kept in.
+const HourMs = int64(3600 * 1000)
+
+// Bucket is the events of one evaluation step: those revealed by samples in
+// (End − resolution, End].
+type Bucket struct {
+	End int64 // ms
+	V   float64
+}
+
+// Stream keeps the events of one stream (one selector, or the good or total
+// slices of a gauge) as per-hour totals, each attributed to the timestamp of
+// the sample that revealed it.
+//
+// The protocol is small. Add records events as they are read. Recent hours
+// ("open": after the seal) also keep their per-step buckets, because windows
+// start and end inside them. Seal declares hours complete: a completed hour
+// never changes, so only its total stays, except for the hours that window
+// edges cut, whose buckets stay too (Fold's keep). Sum answers "events in
+// (from, to]"; when from cuts a completed hour whose buckets are not at hand,
+// it says which one (missing), and the caller supplies its buckets with
+// SetDetail, read again from the backend.
+type Stream struct {
+	res    int64
+	sealed int64 // hours ending at or before this are complete
+
+	// base is the end of the hour in totals[0]; totals[i] is the hour
+	// ending at base + i hours. Hours outside are zero.
+	base   int64
+	totals []float64
+	detail map[int64][]Bucket // hour end -> buckets, sorted by End
+}
+
+// NewStream returns an empty stream with buckets of res milliseconds (the
+// evaluation interval; it divides an hour).
+func NewStream(resMs int64) *Stream {
+	return &Stream{res: resMs, sealed: -1 << 62, detail: map[int64][]Bucket{}}
+}
+
+// CeilTo rounds ts up to a multiple of res.
+func CeilTo(ts, res int64) int64 {
+	q := ts / res
+	if ts%res != 0 && ts > 0 {
+		q++
+	}
+	return q * res
+}
+
+// FloorTo rounds ts down to a multiple of res (ts >= 0).
+func FloorTo(ts, res int64) int64 { return ts - ts%res }
+
+// Add records v events revealed by a sample at ts (ms). Events in complete
+// hours are dropped: samples that arrive after their hour was sealed (hours
+// late) are not counted.
+func (s *Stream) Add(ts int64, v float64) {
+	if v == 0 {
+		return
+	}
+	b := CeilTo(ts, s.res)
+	h := CeilTo(b, HourMs)
+	if h <= s.sealed {
+		return
+	}
+	*s.slot(h) += v
+	s.detail[h] = insertBucket(s.detail[h], b, v)
+}
+
+func insertBucket(bs []Bucket, end int64, v float64) []Bucket {
+	n := len(bs)
+	if n == 0 || bs[n-1].End < end {
+		return append(bs, Bucket{end, v})
+	}
+	i := sort.Search(n, func(i int) bool { return bs[i].End >= end })
+	if bs[i].End == end {
+		bs[i].V += v
+		return bs
+	}
+	bs = append(bs, Bucket{})
+	copy(bs[i+1:], bs[i:])
+	bs[i] = Bucket{end, v}
+	return bs
+}
+
+// slot returns the total of the hour ending at h, growing the slice as needed.
+func (s *Stream) slot(h int64) *float64 {
+	if len(s.totals) == 0 {
+		s.base = h
+		s.totals = append(s.totals, 0)
+	}
+	if h < s.base {
+		grow := int((s.base - h) / HourMs)
+		s.totals = append(make([]float64, grow, grow+len(s.totals)), s.totals...)
+		s.base = h
+	}
+	i := int((h - s.base) / HourMs)
+	for i >= len(s.totals) {
+		s.totals = append(s.totals, 0)
+	}
+	return &s.totals[i]
+}
+
+// Hour returns the total of the hour ending at h.
+func (s *Stream) Hour(h int64) float64 {
+	i := (h - s.base) / HourMs
+	if len(s.totals) == 0 || h < s.base || i >= int64(len(s.totals)) {
+		return 0
+	}
+	return s.totals[i]
+}
+
+// SetHour sets the total of a completed hour (from history).
+func (s *Stream) SetHour(h int64, v float64) { *s.slot(h) = v }
+
+// Seal declares every hour ending at or before cut complete.
+func (s *Stream) Seal(cut int64) { s.sealed = max(s.sealed, cut) }
+
+// Sealed returns the end of the last complete hour.
+func (s *Stream) Sealed() int64 { return s.sealed }
+
+// NeedsDetail reports whether a window edge in the hour ending at h would
+// have to read the hour again: it is complete, has events, and its buckets
+// are not kept.
+func (s *Stream) NeedsDetail(h int64) bool {
+	_, ok := s.detail[h]
+	return !ok && h <= s.sealed && s.Hour(h) != 0
+}
+
+// SetDetail supplies the buckets of a complete hour, read again for a
+// window edge.
+func (s *Stream) SetDetail(h int64, bs []Bucket) {
+	if h <= s.sealed {
+		s.detail[h] = bs
+	}
+}
+
+// Detail returns the buckets of the hour ending at h, if kept.
+func (s *Stream) Detail(h int64) ([]Bucket, bool) {
+	bs, ok := s.detail[h]
+	return bs, ok
+}
+
+// Fold seals the hours ending at or before cut, keeps the buckets only of
+// open hours and of the complete hours keep names (window edges), and
+// forgets everything in hours ending at or before dropBefore.
+func (s *Stream) Fold(cut int64, keep map[int64]bool, dropBefore int64) {
+	s.Seal(cut)
+	for h := range s.detail {
+		if h <= dropBefore || (h <= s.sealed && !keep[h]) {
+			delete(s.detail, h)
+		}
+	}
+	if n := len(s.totals); n > 0 && s.base <= dropBefore {
+		k := min(int((dropBefore-s.base)/HourMs)+1, n)
+		s.totals = s.totals[k:]
+		s.base += int64(k) * HourMs
+		// Re-slicing keeps the dropped hours' memory; copy once the slice
+		// has slid far enough that the waste matters.
+		if cap(s.totals) > 2*len(s.totals)+48 {
+			s.totals = append([]float64(nil), s.totals...)
+		}
+	}
+}
+
+// Sum returns the events in (from, to] (multiples of the resolution). When
+// from or to cuts a complete hour whose buckets are not kept, ok is false
+// and missing names that hour's end: supply it with SetDetail and ask again.
+func (s *Stream) Sum(from, to int64) (total float64, missing int64, ok bool) {
+	for h := CeilTo(from+1, HourMs); h-HourMs < to; h += HourMs {
+		lo, hi := h-HourMs, h
+		if lo >= from && hi <= to {
+			total += s.Hour(h)
+			continue
+		}
+		bs, kept := s.detail[h]
+		if !kept {
+			if s.Hour(h) == 0 {
+				// No events in the hour, so none in any part of it (an open
+				// hour with events always has its buckets).
+				continue
+			}
+			return 0, h, false
+		}
+		lo, hi = max(lo, from), min(hi, to)
+		for i := sort.Search(len(bs), func(i int) bool { return bs[i].End > lo }); i < len(bs) && bs[i].End <= hi; i++ {
+			total += bs[i].V
+		}
+	}
+	return total, 0, true
+}

@@ -1,0 +1,123 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"hash/fnv"
+	"sync"
+	"time"
+
+	"github.com/slobudget/slobudget/backend"
+	"github.com/slobudget/slobudget/counting"
+	"github.com/slobudget/slobudget/slo"
+)
+
+// sloState holds what is known about one SLO between evaluations: the
+// definition it evaluates, and the counter (what has been read and counted).
+// A reload that changes only what counting does not depend on gives the SLO
+// a new sloState sharing the old counter.
+type sloState struct {
+	def    *slo.SLO
+	policy *slo.Policy
+	// countKey fingerprints what the counts depend on; resultKey adds what
+	// the figures computed from them depend on.
+	countKey, resultKey string
+	counter             *counting.Counter
+	// mu serialises evaluations of the counter, shared with every sloState
+	// that shares it.
+	mu *sync.Mutex
+}
+
+func newSLOState(def *slo.SLO, pol *slo.Policy, step time.Duration, oneShot bool) (*sloState, error) {
+	prefetch := prefetchMoment(def.Name)
+	if oneShot {
+		prefetch = -1 // one evaluation: the next edge hours are never needed
+	}
+	c, err := counting.New(def.SLI, counting.Options{Resolution: step, Windows: def.Windows(), PrefetchAt: prefetch})
+	if err != nil {
+		return nil, err
+	}
+	return &sloState{def: def, policy: pol, countKey: countKey(def), resultKey: resultKey(def, pol), counter: c, mu: &sync.Mutex{}}, nil
+}
+
+// countKey fingerprints what counting depends on: the SLI (its kind,
+// selectors, latency threshold, time-slice condition and slice) and the
+// window set. (Exclusions, when they exist, belong here too.) A change of
+// any of them makes the old counts wrong for the new definition.
+func countKey(def *slo.SLO) string {
+	b, _ := json.Marshal(struct {
+		SLI     slo.SLI
+		Windows []time.Duration
+	}{def.SLI, def.Windows()})
+	return string(b)
+}
+
+// resultKey adds what the figures depend on besides the counts: the
+// objective, the window's spelling (its label) and the policy.
+func resultKey(def *slo.SLO, pol *slo.Policy) string {
+	b, _ := json.Marshal(struct {
+		Count     string
+		Objective float64
+		Window    string
+		Policy    *slo.Policy
+	}{countKey(def), def.Objective, def.Window.Text, pol})
+	return string(b)
+}
+
+// withText returns r showing def's descriptive fields, which may change on
+// a reload without changing any number.
+func withText(r slo.Result, def *slo.SLO) slo.Result {
+	r.Service, r.Description, r.Labels = def.Service, def.Description, def.Labels
+	return r
+}
+
+// prefetchMoment spreads SLOs over minutes 5 to 55 of the hour by name.
+func prefetchMoment(name string) time.Duration {
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	return time.Duration(5*60+int64(h.Sum32()%(50*60))) * time.Second
+}
+
+// evaluate brings the counts up to date at at (on the grid) and computes the
+// SLO's figures there. On error nothing is computed; what was read stays and
+// the next call continues from there.
+func (s *sloState) evaluate(ctx context.Context, src backend.Source, at time.Time) (slo.Result, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.counter.Advance(ctx, src, at); err != nil {
+		return slo.Result{}, err
+	}
+	in := slo.Input{At: at.UTC(), Burn: map[time.Duration]slo.Counts{}}
+	var err error
+	if in.Window, err = s.counter.Count(ctx, src, at.Add(-s.def.Window.Duration), at); err != nil {
+		return slo.Result{}, err
+	}
+	for _, w := range slo.BurnWindows {
+		c, err := s.counter.Count(ctx, src, at.Add(-w), at)
+		if err != nil {
+			return slo.Result{}, err
+		}
+		in.Burn[w] = c
+	}
+	r, err := slo.Evaluate(s.def, s.policy, in)
+	if err != nil {
+		return slo.Result{}, err
+	}
+	r.Notes = append(r.Notes, s.counter.Notes()...)
+	return r, nil
+}
+
+// skeletonResult describes an SLO without a successful evaluation of its
+// current definition: the definition, and no numbers.
+func skeletonResult(def *slo.SLO, pol *slo.Policy) slo.Result {
+	r := slo.Result{
+		Name: def.Name, Service: def.Service, Description: def.Description, Labels: def.Labels,
+		Objective: def.ObjectiveRatio(), Window: def.Window.Text, WindowSeconds: def.Window.Seconds(),
+		BudgetTotalSeconds: def.Window.Seconds() * def.ErrorBudget(),
+		Policy:             pol.Name, BurnRates: map[string]float64{},
+	}
+	for _, st := range pol.States {
+		r.PolicyStates = append(r.PolicyStates, st.Name)
+	}
+	return r
+}

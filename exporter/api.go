@@ -1,0 +1,31 @@
+package exporter
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+)
+
+// apiList serves GET /api/v1/slos: every SLO's latest result.
+func (d *Daemon) apiList(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"slos": d.Engine.Snapshot().Results})
+}
+
+// apiOne serves GET /api/v1/slos/{name}.
+func (d *Daemon) apiOne(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	res, ok := d.Engine.Result(name)
+	if !ok {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": fmt.Sprintf("no SLO named %q has been evaluated", name)})
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}

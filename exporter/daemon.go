@@ -1,0 +1,114 @@
+// Package exporter is what slobudget serves: the SLO metrics collector, the
+// JSON API, the HTTP routes, slobudget's own metrics, and the daemon that
+// wires a config, a backend and an engine together.
+package exporter
+
+import (
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	versioncollector "github.com/prometheus/client_golang/prometheus/collectors/version"
+	"go.uber.org/zap"
+
+	"github.com/slobudget/slobudget/backend"
+	"github.com/slobudget/slobudget/engine"
+	"github.com/slobudget/slobudget/slo"
+)
+
+// Daemon wires an engine, its config files and its HTTP endpoints.
+type Daemon struct {
+	Engine   *engine.Engine
+	files    []string
+	log      *zap.Logger
+	metrics  *selfMetrics
+	selfReg  *prometheus.Registry
+	sloReg   *prometheus.Registry
+	reloadMu sync.Mutex
+	// lifecycle enables POST /-/reload (--web.enable-lifecycle).
+	lifecycle bool
+	// StatusPage, when set, serves "/" instead of the plain landing page.
+	StatusPage http.Handler
+}
+
+// DaemonOptions configures a Daemon.
+type DaemonOptions struct {
+	ConfigFiles []string
+	// Backend says how to reach Prometheus; ignored when Source is set.
+	Backend backend.Options
+	// Source overrides the backend client (the demo's embedded engine).
+	Source backend.Source
+	Step   time.Duration
+	Logger *zap.Logger
+	// EnableLifecycle turns on POST /-/reload (--web.enable-lifecycle, off
+	// by default as in Prometheus); SIGHUP always reloads.
+	EnableLifecycle bool
+}
+
+// NewDaemon loads the config and builds the engine. A config error here is
+// fatal: there is no last good config to fall back to.
+func NewDaemon(o DaemonOptions) (*Daemon, error) {
+	if o.Logger == nil {
+		o.Logger = zap.NewNop()
+	}
+	d := &Daemon{files: o.ConfigFiles, log: o.Logger, lifecycle: o.EnableLifecycle, selfReg: prometheus.NewRegistry(), sloReg: prometheus.NewRegistry()}
+	d.metrics = newSelfMetrics(d.selfReg)
+	d.selfReg.MustRegister(
+		versioncollector.NewCollector("slobudget"),
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	cfg, err := slo.LoadFiles(o.ConfigFiles...)
+	if err != nil {
+		return nil, err
+	}
+	src := o.Source
+	backendURL := "(embedded)"
+	if src == nil {
+		bo := o.Backend
+		bo.Observe = d.metrics.observeQuery
+		p, err := backend.NewPrometheus(bo)
+		if err != nil {
+			return nil, err
+		}
+		src, backendURL = p, p.URL()
+	}
+	d.Engine, err = engine.New(cfg, engine.Options{
+		Source: src, Logger: o.Logger, Step: o.Step, Concurrency: o.Backend.Concurrency, Observer: d.metrics,
+	})
+	if err != nil {
+		return nil, err
+	}
+	d.sloReg.MustRegister(sloCollector{engine: d.Engine})
+	d.log.Info("config loaded", zap.Strings("files", o.ConfigFiles), zap.Int("slos", len(cfg.SLOs)),
+		zap.Int("policies", len(cfg.Policies)), zap.String("prometheus", backendURL), zap.Duration("interval", o.Step))
+	d.metrics.reloadSuccess.Set(1)
+	d.metrics.reloadTimestamp.SetToCurrentTime()
+	return d, nil
+}
+
+// Reload re-reads the config files and swaps the config only when all of
+// them are valid; on error the running config stays.
+func (d *Daemon) Reload() error {
+	d.reloadMu.Lock()
+	defer d.reloadMu.Unlock()
+	cfg, err := slo.LoadFiles(d.files...)
+	old := d.Engine.Config()
+	if err == nil {
+		err = d.Engine.SetConfig(cfg)
+	}
+	if err != nil {
+		d.metrics.reloadSuccess.Set(0)
+		d.metrics.reloads.WithLabelValues("failure").Inc()
+		d.log.Error("config reload failed; keeping the running config", zap.Error(err))
+		return err
+	}
+	d.metrics.forgetRemoved(old, cfg)
+	d.metrics.reloadSuccess.Set(1)
+	d.metrics.reloadTimestamp.SetToCurrentTime()
+	d.metrics.reloads.WithLabelValues("success").Inc()
+	d.log.Info("config reloaded", zap.Int("slos", len(cfg.SLOs)))
+	return nil
+}
