@@ -16,7 +16,7 @@ type rangeQuerier interface {
 
 // HourlyIncreases implements HourlySource with two range queries at hourly
 // steps (see hourlyIncreases).
-func (p *Prometheus) HourlyIncreases(ctx context.Context, selector string, first, last time.Time) (map[int64]float64, error) {
+func (p *Prometheus) HourlyIncreases(ctx context.Context, selector string, first, last time.Time) (map[int64]Hour, error) {
 	return hourlyIncreases(ctx, p, selector, first, last)
 }
 
@@ -39,7 +39,12 @@ func (p *Prometheus) HourlyIncreases(ctx context.Context, selector string, first
 // left out (the caller reads them raw, where the bad-sample rule applies).
 // The 65 minutes reach back past the sample the difference starts from, so
 // a bad sample there dirties the hour too (read raw: exact, only slower).
-func hourlyIncreases(ctx context.Context, q rangeQuerier, selector string, first, last time.Time) (map[int64]float64, error) {
+//
+// A clean hour is Sampled when some series has a difference there: that
+// series has its latest sample within the lookback (5m) before the hour's
+// end, so inside the hour. A clean hour without a difference had no series
+// with samples in the 65 minutes before its end at all.
+func hourlyIncreases(ctx context.Context, q rangeQuerier, selector string, first, last time.Time) (map[int64]Hour, error) {
 	diffs, err := q.QueryRange(ctx, fmt.Sprintf("%s - %s offset 1h", selector, selector), first, last, time.Hour)
 	if err != nil {
 		return nil, unsupportedIfQueryError(err)
@@ -72,10 +77,10 @@ func hourlyIncreases(ctx context.Context, q rangeQuerier, selector string, first
 			}
 		}
 	}
-	out := map[int64]float64{}
+	out := map[int64]Hour{}
 	for h := first.UnixMilli(); h <= last.UnixMilli(); h += time.Hour.Milliseconds() {
 		if !dirty[h] {
-			out[h] = sums[h]
+			out[h] = Hour{Increase: sums[h], Sampled: len(have[h]) > 0}
 		}
 	}
 	return out, nil

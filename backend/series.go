@@ -52,7 +52,17 @@ type HourlySource interface {
 	// the hour) are left out, and the caller counts them from raw samples.
 	// A backend that cannot run the queries at all for this selector
 	// returns an error wrapping ErrUnsupported.
-	HourlyIncreases(ctx context.Context, selector string, first, last time.Time) (map[int64]float64, error)
+	HourlyIncreases(ctx context.Context, selector string, first, last time.Time) (map[int64]Hour, error)
+}
+
+// Hour is one completed hour a backend computed: its events, and whether
+// any series had samples in it. Sampled tells an hour of zero traffic (the
+// series exist and did not increase) from an hour without data (no series
+// at all), which data coverage and "no data" need.
+type Hour struct {
+	Increase float64
+	// Sampled is true when some series had a sample in (end − 1h, end].
+	Sampled bool
 }
 
 // ErrUnsupported says a backend cannot answer a query for this selector

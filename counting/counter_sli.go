@@ -85,6 +85,8 @@ func New(sli slo.SLI, o Options) (*Counter, error) {
 	default:
 		return nil, fmt.Errorf("no SLI")
 	}
+	// Coverage and "no data" are about the total (or the gauge) alone.
+	c.units[0].seen = &sampleRuns{}
 	return c, nil
 }
 
@@ -131,6 +133,9 @@ func (c *Counter) Advance(ctx context.Context, src backend.Source, at time.Time)
 			s.Fold(cut, keep, drop)
 		}
 		u.feeder.prune(drop)
+		if u.seen != nil {
+			u.seen.prune(drop)
+		}
 	}
 	if atMs%HourMs >= c.prefetchAt {
 		for _, end := range next {

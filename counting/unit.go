@@ -36,6 +36,9 @@ type unit struct {
 	loadedTo int64 // ms; data up to here has been ingested; 0 = nothing yet
 	// record notes a bad counter sample (nil for gauges).
 	record func(series labels.Labels, t int64, reason string)
+	// seen records when the selector had samples (data coverage, no data);
+	// nil for units whose coverage nobody asks about.
+	seen *sampleRuns
 }
 
 // catchUp reads what the unit has not seen yet, up to at, reaching back span
@@ -104,7 +107,10 @@ func (u *unit) loadHourly(ctx context.Context, src backend.HourlySource, first, 
 	s := u.streams[0]
 	for h := first; h <= last; h += HourMs {
 		if v, ok := hours[h]; ok {
-			s.SetHour(h, v)
+			s.SetHour(h, v.Increase)
+			if v.Sampled && u.seen != nil {
+				u.seen.addCleanHour(h)
+			}
 			continue
 		}
 		buckets, err := u.rawHour(ctx, src, h, res, true)
@@ -157,5 +163,9 @@ func (u *unit) rawHour(ctx context.Context, src backend.Source, end, res int64, 
 // counterFeeder), and a NaN gauge is a slice whose condition does not hold,
 // as in PromQL.
 func (u *unit) read(ctx context.Context, src backend.Source, from, to int64) ([]backend.Series, error) {
-	return src.Samples(ctx, u.selector, time.UnixMilli(from), time.UnixMilli(to))
+	series, err := src.Samples(ctx, u.selector, time.UnixMilli(from), time.UnixMilli(to))
+	if err == nil && u.seen != nil {
+		u.seen.addSeries(series)
+	}
+	return series, err
 }

@@ -1,0 +1,63 @@
+package counting
+
+import (
+	"context"
+	"time"
+
+	"github.com/slobudget/slobudget/backend"
+	"github.com/slobudget/slobudget/slo"
+)
+
+// Coverage says what data the total selector (a time-slice SLI's gauge) had
+// in a window ending at the instant of the last Advance.
+type Coverage struct {
+	// Sampled is false when no series of the selector had a sample in the
+	// window: no data, which is not zero traffic.
+	Sampled bool
+	// From is where the data's coverage of the window begins: the window's
+	// start when a sample lies at it or up to an hour before it (the counts
+	// are complete from the start), otherwise the first sample inside the
+	// window. Zero when not Sampled.
+	From time.Time
+	// Selector is the selector asked, as the counter queries it.
+	Selector string
+}
+
+// Coverage reports the data of the window (at − w, at], at the last instant.
+//
+// Samples are known exactly where they were read raw (the recent hours, and
+// every hour the backend could not compute); an hour the backend computed,
+// with samples, counts as sampled from its start to five minutes before its
+// end, which is what its query guarantees. The first hour of a selector's
+// data and the hour after its last sample are never such hours, so where the
+// data begins and ends is exact.
+func (c *Counter) Coverage(w time.Duration) Coverage {
+	u := c.units[0]
+	cov := Coverage{Selector: u.selector}
+	from, ok := u.seen.coveredFrom(c.at-w.Milliseconds(), c.at)
+	if ok {
+		cov.Sampled, cov.From = true, time.UnixMilli(from).UTC()
+	}
+	return cov
+}
+
+// Hours returns the counts of (from, at], at the instant of the last
+// Advance, as contiguous buckets whose inner edges are the clock's full
+// hours: the first bucket runs from from to the next full hour, the last
+// from the last full hour to at. Their sum is exactly Count(from, at). from
+// is a multiple of the resolution at most the longest window before at; it
+// may read the hour from cuts from the backend, as Count does.
+func (c *Counter) Hours(ctx context.Context, src backend.Source, from time.Time) ([]slo.Bucket, error) {
+	lo, at := from.UnixMilli(), c.at
+	out := make([]slo.Bucket, 0, (at-lo)/HourMs+2)
+	for lo < at {
+		hi := min(CeilTo(lo+1, HourMs), at)
+		counts, err := c.Count(ctx, src, time.UnixMilli(lo), time.UnixMilli(hi))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, slo.Bucket{Start: time.UnixMilli(lo).UTC(), End: time.UnixMilli(hi).UTC(), Counts: counts})
+		lo = hi
+	}
+	return out, nil
+}
