@@ -48,6 +48,10 @@ type ChartInput struct {
 	// Months holds hourly buckets over the months to show compliance for;
 	// empty means Window.
 	Months []Bucket
+	// PageSpans, when non-nil, are used as given (where the engine's own
+	// evaluations found the page condition holding); nil replays the
+	// condition over Fine.
+	PageSpans []Period
 	// Incidents, when non-nil, are used as given (the engine's own);
 	// nil detects them in Fine, measured against the window's total.
 	Incidents []Incident
@@ -88,7 +92,9 @@ func ChartSeries(s *SLO, p *Policy, in ChartInput) (ChartData, error) {
 			return d, fmt.Errorf("burn rates: %w", err)
 		}
 	}
-	if len(in.Fine) > 0 {
+	if in.PageSpans != nil {
+		d.PageSpans = in.PageSpans
+	} else if len(in.Fine) > 0 {
 		steps, err := SimulateAlerts(s, in.Fine, in.Fine[0].Start, in.Fine[len(in.Fine)-1].End, 5*time.Minute)
 		if err != nil {
 			return d, fmt.Errorf("page spans: %w", err)

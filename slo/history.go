@@ -2,6 +2,7 @@ package slo
 
 import (
 	"fmt"
+	"sort"
 	"time"
 )
 
@@ -159,6 +160,13 @@ func (x *HistoryIndex) edgeIndex(t time.Time) (int, error) {
 			stamp(t), stamp(x.edges[k-1]), stamp(x.edges[k]))
 	}
 	return k, nil
+}
+
+// isEdge reports whether t is one of the history's bucket edges.
+func (x *HistoryIndex) isEdge(t time.Time) bool {
+	v := t.UnixNano()
+	i := sort.Search(len(x.nanos), func(i int) bool { return x.nanos[i] >= v })
+	return i < len(x.nanos) && x.nanos[i] == v
 }
 
 // windowCursor sums a window of fixed length w ending at bucket edges that

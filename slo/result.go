@@ -108,6 +108,17 @@ type Result struct {
 	FailingSince time.Time `json:"failingSince"`
 	// Notes carries non-fatal observations, e.g. windows without traffic.
 	Notes []string `json:"notes,omitempty"`
+
+	// Forecast is what the budget does at the current pace (ForecastBudget),
+	// the source of ExhaustionSeconds, RecoverySeconds and their words; nil
+	// when not computed.
+	Forecast *Forecast `json:"forecast,omitempty"`
+	// History is the window's hourly counts at EvaluatedAt, and PageSpans
+	// where the page condition held at the engine's evaluations in the
+	// window: what the charts and the history API draw from. Not part of
+	// the result's JSON; the history API serves them.
+	History   *HourlyHistory `json:"-"`
+	PageSpans []Period       `json:"-"`
 }
 
 // HasNumbers reports whether the result carries budget figures and a policy
@@ -149,6 +160,7 @@ func (r Result) MarshalJSON() ([]byte, error) {
 		Consequence            string             `json:"consequence,omitempty"`
 		ExhaustionSeconds      *float64           `json:"exhaustionSeconds"`
 		RecoverySeconds        map[string]float64 `json:"recoverySeconds"`
+		Forecast               *Forecast          `json:"forecast,omitempty"`
 		EvaluatedAt            *time.Time         `json:"evaluatedAt"`
 		FailingSince           *time.Time         `json:"failingSince"`
 	}{plain: plain(r)}
@@ -157,6 +169,7 @@ func (r Result) MarshalJSON() ([]byte, error) {
 		out.PolicyState, out.FeatureFreeze, out.FeatureShare = &r.PolicyState, &r.FeatureFreeze, &r.FeatureShare
 		out.Consequence = r.Consequence
 		out.ExhaustionSeconds, out.RecoverySeconds = finiteOrNil(r.ExhaustionSeconds), finiteOnly(r.RecoverySeconds)
+		out.Forecast = r.Forecast
 	} else {
 		out.SLI = nil
 		out.Provisional = false

@@ -90,7 +90,10 @@ func PeriodCompliance(s *SLO, h []Bucket, p Periods) ([]PeriodSLI, error) {
 // BurnRateSeries is the burn rate over window w at every bucket end whose
 // window (end − w, end] lies inside the history on bucket edges. Points
 // without traffic in their window are left out (no burn rate), as on
-// /metrics. With hourly buckets, w is a whole number of hours.
+// /metrics. With hourly buckets, w is a whole number of hours; the engine's
+// history ends at the evaluation instant, inside an hour, and the window
+// ending there starts inside a bucket: that point is left out (the current
+// burn rates are the result's own).
 func BurnRateSeries(s *SLO, h []Bucket, w time.Duration) ([]SeriesPoint, error) {
 	num, den := budgetFraction(s.Objective)
 	if num <= 0 || num > den {
@@ -103,7 +106,7 @@ func BurnRateSeries(s *SLO, h []Bucket, w time.Duration) ([]SeriesPoint, error) 
 	var out []SeriesPoint
 	for _, b := range h {
 		from := b.End.Add(-w)
-		if from.Before(x.Start()) {
+		if from.Before(x.Start()) || !x.isEdge(from) {
 			continue
 		}
 		c, err := x.Sum(from, b.End)
