@@ -146,7 +146,12 @@ func (e *Engine) SetConfig(cfg *slo.Config) error {
 		if had && old.countKey == countKey(def) {
 			// A new state for the new definition (an evaluation in flight
 			// may still read the old one's), sharing the counter.
-			states[def.Name] = &sloState{def: def, policy: pol, countKey: old.countKey, resultKey: resultKey(def, pol), counter: old.counter, mu: old.mu}
+			st := &sloState{def: def, policy: pol, countKey: old.countKey, resultKey: resultKey(def, pol), counter: old.counter, mu: old.mu,
+				pages: old.pages, step: old.step}
+			if st.resultKey != old.resultKey {
+				st.pages = &pageLedger{} // the page condition changed meaning
+			}
+			states[def.Name] = st
 			continue
 		}
 		st, err := newSLOState(def, pol, e.step, e.oneShot)
@@ -261,6 +266,9 @@ func (e *Engine) EvaluateAt(ctx context.Context, now time.Time) int {
 		}
 		prev = withText(prev, cur.def)
 		prev.Error = o.err.Error()
+		if prev.FailingSince.IsZero() {
+			prev.FailingSince = at.UTC() // the first failure of this run
+		}
 		e.results[name] = prev
 	}
 	e.publishLocked()

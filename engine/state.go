@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"hash/fnv"
 	"sync"
 	"time"
@@ -26,6 +27,11 @@ type sloState struct {
 	// mu serialises evaluations of the counter, shared with every sloState
 	// that shares it.
 	mu *sync.Mutex
+	// pages records where the page condition held, shared with every
+	// sloState of the same resultKey (the condition depends on the
+	// objective).
+	pages *pageLedger
+	step  time.Duration
 }
 
 func newSLOState(def *slo.SLO, pol *slo.Policy, step time.Duration, oneShot bool) (*sloState, error) {
@@ -37,7 +43,8 @@ func newSLOState(def *slo.SLO, pol *slo.Policy, step time.Duration, oneShot bool
 	if err != nil {
 		return nil, err
 	}
-	return &sloState{def: def, policy: pol, countKey: countKey(def), resultKey: resultKey(def, pol), counter: c, mu: &sync.Mutex{}}, nil
+	return &sloState{def: def, policy: pol, countKey: countKey(def), resultKey: resultKey(def, pol), counter: c, mu: &sync.Mutex{},
+		pages: &pageLedger{}, step: step}, nil
 }
 
 // countKey fingerprints what counting depends on: the SLI (its kind,
@@ -87,9 +94,14 @@ func (s *sloState) evaluate(ctx context.Context, src backend.Source, at time.Tim
 	if err := s.counter.Advance(ctx, src, at); err != nil {
 		return slo.Result{}, err
 	}
+	windowStart := at.Add(-s.def.Window.Duration)
+	cov := s.counter.Coverage(at.Sub(windowStart))
+	if !cov.Sampled {
+		return noDataResult(s.def, s.policy, at, cov), nil
+	}
 	in := slo.Input{At: at.UTC(), Burn: map[time.Duration]slo.Counts{}}
 	var err error
-	if in.Window, err = s.counter.Count(ctx, src, at.Add(-s.def.Window.Duration), at); err != nil {
+	if in.Window, err = s.counter.Count(ctx, src, windowStart, at); err != nil {
 		return slo.Result{}, err
 	}
 	for _, w := range slo.BurnWindows {
@@ -103,6 +115,16 @@ func (s *sloState) evaluate(ctx context.Context, src backend.Source, at time.Tim
 	if err != nil {
 		return slo.Result{}, err
 	}
+	r.SetCoverage(at.Sub(cov.From))
+	hours, err := s.counter.Hours(ctx, src, windowStart)
+	if err != nil {
+		return slo.Result{}, err
+	}
+	if r.History, err = slo.NewHourlyHistory(hours); err != nil {
+		return slo.Result{}, fmt.Errorf("internal: the window's hourly history: %w", err)
+	}
+	withForecast(&r, s.def, s.policy, in, cov.From)
+	r.PageSpans = s.pages.record(r.EvaluatedAt, r.Alerts.Page, s.step, s.def.Window.Duration)
 	r.Notes = append(r.Notes, s.counter.Notes()...)
 	return r, nil
 }

@@ -7,17 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slobudget/slobudget/internal/forecastsim"
 	"github.com/slobudget/slobudget/slo"
 )
 
-// The truth for forecasts is a separate forward simulation written here with
-// plain loops: it spreads every hourly bucket evenly over its minutes (the
-// documented assumption), steps one minute at a time, takes each new minute's
-// traffic from the minute a day earlier and its errors at the last hour's
-// error ratio, and sums the window afresh. It shares no code with
-// ForecastBudget, which steps from bucket edge to bucket edge and solves for
-// the crossing inside a segment. Because the truth only looks at minute ends,
-// the forecast must fall inside the minute in which the truth first crosses.
+// The truth for forecasts is internal/forecastsim: a separate forward
+// simulation with plain loops, here stepping one minute at a time. Because
+// the truth only looks at minute ends, the forecast must fall inside the
+// minute in which the truth first crosses.
 
 var fcAt = time.Date(2024, 6, 15, 12, 0, 0, 0, time.UTC)
 
@@ -45,79 +42,20 @@ type truthRun struct {
 	// after the forecast instant; now is the remaining budget at the instant.
 	remaining []float64
 	now       float64
+	run       forecastsim.Run
 }
 
-// simulateMinutes is the independent truth. calStart, when non-zero, fixes the
-// window's start (a calendar period); horizon is how far to look ahead.
+// simulateMinutes is the independent truth at a one-minute step. calStart,
+// when non-zero, fixes the window's start (a calendar period); horizon is how
+// far to look ahead.
 func simulateMinutes(hist []slo.Bucket, lastHour slo.Counts, budget float64, window time.Duration,
 	calStart time.Time, horizon time.Duration) truthRun {
-	var good, bad []float64
-	first := hist[0].Start
-	for _, b := range hist {
-		n := int(b.End.Sub(b.Start) / time.Minute)
-		for range n {
-			good = append(good, b.Good/float64(n))
-			bad = append(bad, b.Bad()/float64(n))
-		}
-	}
-	past := len(good)
-	meanTotal := 0.0
-	for i := range past {
-		meanTotal += good[i] + bad[i]
-	}
-	meanTotal /= float64(past)
-	ratio := 0.0
-	if lastHour.Total > 0 {
-		ratio = lastHour.Bad() / lastHour.Total
-	}
-	steps := int(horizon / time.Minute)
-	for j := range steps {
-		earlier := past + j - 24*60
-		total := meanTotal
-		if earlier >= 0 {
-			total = good[earlier] + bad[earlier]
-		}
-		if lastHour.Total == 0 {
-			total = 0
-		}
-		good = append(good, total*(1-ratio))
-		bad = append(bad, total*ratio)
-	}
-	// The minute index k covers (first + k min, first + (k+1) min]; running
-	// sums make each window sum two lookups.
-	sumGood, sumBad := make([]float64, len(good)+1), make([]float64, len(good)+1)
-	for k := range good {
-		sumGood[k+1] = sumGood[k] + good[k]
-		sumBad[k+1] = sumBad[k] + bad[k]
-	}
-	remainingAt := func(endIdx int) float64 { // the window ending at the end of minute endIdx-1
-		lo := endIdx - int(window/time.Minute)
-		if !calStart.IsZero() {
-			lo = int(calStart.Sub(first) / time.Minute)
-		}
-		lo = max(lo, 0)
-		g, b := sumGood[endIdx]-sumGood[lo], sumBad[endIdx]-sumBad[lo]
-		if g+b < 1e-9 {
-			return 1
-		}
-		return 1 - b/(g+b)/budget
-	}
-	run := truthRun{now: remainingAt(past)}
-	for j := range steps {
-		run.remaining = append(run.remaining, remainingAt(past+j+1))
-	}
-	return run
+	r := forecastsim.Simulate(hist, lastHour, budget, window, calStart, horizon, time.Minute)
+	return truthRun{remaining: r.Remaining, now: r.Now, run: r}
 }
 
 // firstMinute returns the number of minutes until cond first holds, or -1.
-func (r truthRun) firstMinute(cond func(float64) bool) int {
-	for j, v := range r.remaining {
-		if cond(v) {
-			return j + 1
-		}
-	}
-	return -1
-}
+func (r truthRun) firstMinute(cond func(float64) bool) int { return r.run.First(cond) }
 
 // inMinute checks that a forecast of got seconds falls inside the truth's
 // minute (minutes-1, minutes].
