@@ -92,4 +92,3 @@ func (l *pageLedger) record(at time.Time, page bool, step, window time.Duration)
 	l.spans = slices.Delete(l.spans, 0, i)
 	return slices.Clone(l.spans)
 }
-

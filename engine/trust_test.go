@@ -83,7 +83,7 @@ func shaped(start, end int64, perSample func(ts int64) float64) countergen.Count
 func trustData(end int64) (*memory.Store, map[string]countergen.Counter) {
 	store := memory.New()
 	start := end - 31*24*3600_000
-	hour := func(ts int64) float64 { return float64(ts/3600_000%24) }
+	hour := func(ts int64) float64 { return float64(ts / 3600_000 % 24) }
 	diurnal := func(ts int64) float64 { return 400 + 300*math.Sin(hour(ts)/24*2*math.Pi) }
 	// 120 bad a minute for 2 hours, 20 days ago: about 14,400 of the
 	// window's 17,000 allowed.
