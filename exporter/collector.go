@@ -25,7 +25,10 @@ var (
 	budgetRatioDesc     = desc("slo_error_budget_remaining_ratio", "Share of the error budget left: 1 - (bad/total)/(1 - objective). Negative when overspent.")
 	budgetSecondsDesc   = desc("slo_error_budget_remaining_seconds", "Budget left as seconds of full outage: window x (SLI - objective). Negative when overspent.")
 	burnRateDesc        = desc("slo_burn_rate", "Error ratio over the window divided by the error budget; 1 spends the budget exactly over the SLO window. Absent for windows without traffic.", "window")
-	exhaustionDesc      = desc("slo_error_budget_exhaustion_seconds", "Time until the budget is spent at the last hour's burn rate: +Inf when not burning, 0 when exhausted.")
+	exhaustionDesc      = desc("slo_error_budget_exhaustion_seconds", "Time until the remaining budget reaches 0 if the last hour's pace continues, on the rolling window (events leaving its trailing edge included): +Inf when it never does at this pace, 0 when exhausted.")
+	recoveryDesc        = desc("slo_policy_recovery_seconds", "Time until the SLO climbs back into the next better policy state (label state) at the last hour's pace. Absent when it does not at this pace, or is in its policy's best state.", "state")
+	dataMissingDesc     = desc("slo_data_missing", "1 while the SLI's total selector matched no series with samples in the SLO window: no data, which is not zero traffic. The SLO then has no budget, burn-rate, alert, policy-state, freeze or capacity series.")
+	coverageDesc        = desc("slo_data_coverage_ratio", "Share of the SLO window covered by data: from the total selector's first sample (or the window's start) to the evaluation, over the window. Budget figures are computed over the covered part; below 0.5 the decision is provisional.")
 	alertActiveDesc     = desc("slo_alert_active", "1 while the multiwindow multi-burn-rate condition of that severity holds.", "severity")
 	policyStateDesc     = desc("slo_policy_state", "1 for the SLO's current error-budget policy state, 0 for the policy's other states.", "state")
 	featureFreezeDesc   = desc("slo_feature_freeze", "1 while the current policy state freezes feature work.")
@@ -80,6 +83,13 @@ func collectResult(ch chan<- prometheus.Metric, r slo.Result) {
 		return // never computed: no numbers to show, and none invented
 	}
 	gauge(lastEvalDesc, float64(r.EvaluatedAt.UnixMilli())/1000)
+	gauge(dataMissingDesc, boolFloat(r.DataMissing))
+	if r.Coverage != nil {
+		gauge(coverageDesc, *r.Coverage)
+	}
+	if !r.HasNumbers() {
+		return // no data: nothing to count, so no budget and no decision
+	}
 	if r.SLI != nil {
 		gauge(sliDesc, *r.SLI)
 	}
@@ -100,6 +110,11 @@ func collectResult(ch chan<- prometheus.Metric, r slo.Result) {
 		exhaustion = *r.ExhaustionSeconds
 	}
 	gauge(exhaustionDesc, exhaustion)
+	for _, st := range r.PolicyStates {
+		if v, ok := r.RecoverySeconds[st]; ok && !math.IsInf(v, 0) && !math.IsNaN(v) {
+			gauge(recoveryDesc, v, st)
+		}
+	}
 	gauge(alertActiveDesc, boolFloat(r.Alerts.Page), "page")
 	gauge(alertActiveDesc, boolFloat(r.Alerts.Ticket), "ticket")
 	for _, st := range r.PolicyStates {

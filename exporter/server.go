@@ -15,6 +15,7 @@ func (d *Daemon) Handler() http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(prometheus.Gatherers{d.sloReg, d.selfReg}, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /api/v1/slos", d.apiList)
 	mux.HandleFunc("GET /api/v1/slos/{name}", d.apiOne)
+	mux.HandleFunc("GET /api/v1/slos/{name}/history", d.apiHistory)
 	mux.HandleFunc("GET /-/healthy", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "Healthy.")
 	})
@@ -27,14 +28,17 @@ func (d *Daemon) Handler() http.Handler {
 	})
 	mux.HandleFunc("POST /-/reload", d.reloadHandler)
 	mux.HandleFunc("PUT /-/reload", d.reloadHandler)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+	page := func(w http.ResponseWriter, r *http.Request) {
 		if d.StatusPage != nil {
 			d.StatusPage.ServeHTTP(w, r)
 			return
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_ = landing.Execute(w, nil)
-	})
+	}
+	mux.HandleFunc("GET /{$}", page)
+	// An SLO's detail page; the status page reads the name from the path.
+	mux.HandleFunc("GET /slo/{name}", page)
 	return mux
 }
 

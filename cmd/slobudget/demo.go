@@ -92,7 +92,7 @@ func (c *demoCmd) run(stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	d.StatusPage = statuspage.Handler(d.Engine.Results, statuspage.Options{EvalInterval: *c.interval, Ready: d.Engine.Ready})
+	d.StatusPage = d.NewStatusPage(statuspage.Options{EvalInterval: *c.interval})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup

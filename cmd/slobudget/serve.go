@@ -102,7 +102,7 @@ func (c *serveCmd) run(_, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	d.StatusPage = statuspage.Handler(d.Engine.Results, statuspage.Options{EvalInterval: *c.interval, Ready: d.Engine.Ready})
+	d.StatusPage = d.NewStatusPage(statuspage.Options{EvalInterval: *c.interval})
 	return serveDaemon(d, c.web, logger, slogger)
 }
 
@@ -122,7 +122,7 @@ func serveDaemon(d *exporter.Daemon, wf webFlags, logger *zap.Logger, slogger *s
 	go d.Engine.Run(ctx)
 	if d.StatusPage == nil {
 		// Commands that did not set up their own page (demo) get the default.
-		d.StatusPage = statuspage.Handler(d.Engine.Results, statuspage.Options{Ready: d.Engine.Ready})
+		d.StatusPage = d.NewStatusPage(statuspage.Options{})
 	}
 
 	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second}
