@@ -46,3 +46,21 @@ func TestForecastWords(t *testing.T) {
 		}
 	}
 }
+
+// TestResultWordsComeFromTheForecast: a result carrying the engine's
+// forecast is phrased by ExhaustionWords and RecoveryWords, the one place.
+func TestResultWordsComeFromTheForecast(t *testing.T) {
+	settles, pace := 0.55, 0.45
+	r := slo.Result{Name: "x", Window: "30d", EvaluatedAt: time.Unix(1, 0), PolicyState: "caution",
+		PolicyStates: []string{"healthy", "caution"}, RecoverySeconds: map[string]float64{"healthy": 3600}}
+	r.Forecast = &slo.Forecast{ExhaustionSeconds: math.Inf(1), Pace: &pace, Settles: &settles, State: "caution", NextBetter: "healthy",
+		Recovery: &slo.Recovery{From: "caution", State: "healthy", Seconds: 3600}}
+	inf := math.Inf(1)
+	r.ExhaustionSeconds = &inf
+	if got := Forecast(r); got != "never at this pace: settles near 55% left" {
+		t.Errorf("Forecast = %q", got)
+	}
+	if got := Recovery(r); got != "back to healthy in about 1h at the current pace" {
+		t.Errorf("Recovery = %q", got)
+	}
+}

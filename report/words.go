@@ -65,9 +65,13 @@ func RunsOut(r slo.Result) string {
 }
 
 // Forecast phrases when the budget runs out, in words for a consequence line:
-// "runs out in 6h 52m at the current pace". It is the one place these words
-// come from; the rolling-window forecast changes the number behind them.
+// the rolling-window forecast's words (ExhaustionWords: "runs out in 6h 52m at
+// the last hour's pace", "never at this pace: settles near 55% left") when the
+// result carries one, else words for the bare number.
 func Forecast(r slo.Result) string {
+	if r.HasNumbers() && r.Forecast != nil {
+		return ExhaustionWords(*r.Forecast)
+	}
 	switch e := r.ExhaustionSeconds; {
 	case !r.HasNumbers():
 		return ""
@@ -82,11 +86,15 @@ func Forecast(r slo.Result) string {
 }
 
 // Recovery phrases when a frozen or degraded SLO climbs back into the next
-// better state of its policy: "freeze lifts in about 3d 4h at the current
+// better state of its policy (RecoveryWords when the result carries a
+// forecast): "freeze lifts in about 3d 4h at the current
 // pace", "back to healthy in about 2d at the current pace", or "stays frozen
 // at the current pace". "" when the SLO is in its policy's best state or
 // recovery was not computed.
 func Recovery(r slo.Result) string {
+	if r.HasNumbers() && r.Forecast != nil {
+		return RecoveryWords(*r.Forecast)
+	}
 	if !r.HasNumbers() || r.RecoverySeconds == nil {
 		return ""
 	}
