@@ -80,7 +80,7 @@ var legend = [][2]string{
 	{"BUDGET LEFT", "share of the error budget not yet spent (negative: overspent), and in brackets the full-outage time it still absorbs"},
 	{"POLICY", "the error-budget policy state; FREEZE: feature releases stop; * provisional: decided on data for less than half the window"},
 	{"ALERTS", "multiwindow burn-rate alerts holding now: page (on-call acts now), ticket (act within days)"},
-	{"RUNS OUT", "when the budget reaches 0 at the current pace; not burning: no errors in the last hour"},
+	{"RUNS OUT", "when the budget reaches 0 at the last hour's pace, errors leaving the rolling window included; never: at this pace it settles above 0; not burning: no errors in the last hour"},
 	{"BURN", "error rate over the window divided by the budget's rate: 1 spends the budget exactly over the SLO window; - no traffic"},
 	{"DATA", "fresh: numbers from this evaluation (says nothing about health); STALE: the evaluation failed, older numbers shown; " +
 		"NO DATA: the SLI's series do not exist, so no budget and no decision; FAILED: never evaluated, no numbers"},

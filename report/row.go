@@ -174,7 +174,7 @@ func consequenceLine(r slo.Result, at time.Time) string {
 		}
 		parts = append(parts, s)
 	}
-	if r.ExhaustionSeconds != nil {
+	if r.ExhaustionSeconds != nil || r.Forecast != nil {
 		parts = append(parts, Forecast(r))
 	}
 	if rec := Recovery(r); rec != "" {

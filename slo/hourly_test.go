@@ -1,6 +1,8 @@
 package slo_test
 
 import (
+	"encoding/json"
+	"math"
 	"testing"
 	"time"
 
@@ -74,5 +76,26 @@ func TestBurnRateSeriesEngineShaped(t *testing.T) {
 	p := slo.DefaultPolicy()
 	if _, err := slo.ChartSeries(s, &p, slo.ChartInput{Window: bs, PageSpans: []slo.Period{}}); err != nil {
 		t.Errorf("chart series of the engine's history: %v", err)
+	}
+}
+
+// TestForecastJSONRoundTrip: +Inf exhaustion is null in JSON and +Inf again
+// when read back; a finite one survives as written.
+func TestForecastJSONRoundTrip(t *testing.T) {
+	settles := 0.5
+	for _, e := range []float64{math.Inf(1), 3600, 0} {
+		in := slo.Forecast{ExhaustionSeconds: e, Settles: &settles, State: "caution", NextBetter: "healthy",
+			Recovery: &slo.Recovery{From: "caution", State: "healthy", Seconds: 7200}}
+		b, err := json.Marshal(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out slo.Forecast
+		if err := json.Unmarshal(b, &out); err != nil {
+			t.Fatal(err)
+		}
+		if out.ExhaustionSeconds != e || out.Recovery == nil || out.Recovery.Seconds != 7200 || *out.Settles != 0.5 || out.State != "caution" {
+			t.Errorf("%v round-tripped through %s as %+v", e, b, out)
+		}
 	}
 }
