@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slobudget/slobudget/internal/synth"
 	"github.com/slobudget/slobudget/slo"
 )
 
@@ -31,6 +32,9 @@ type reportedSLO struct {
 	FeatureFreeze          *bool              `json:"featureFreeze"`
 	FeatureShare           *float64           `json:"featureShare"`
 	ExhaustionSeconds      *float64           `json:"exhaustionSeconds"`
+	RecoverySeconds        map[string]float64 `json:"recoverySeconds"`
+	DataMissing            bool               `json:"dataMissing"`
+	Coverage               *float64           `json:"coverage"`
 	Error                  string             `json:"error"`
 }
 
@@ -76,7 +80,7 @@ func TestReportMatchesTruth(t *testing.T) {
 					}
 				}
 			}
-			compareReport(t, expected, runReport(t, bin, f.configYML, p.URL, c.at))
+			compareReport(t, expected, f.data.ExpectedForecasts(c.at), runReport(t, bin, f.configYML, p.URL, c.at))
 		})
 	}
 }
@@ -105,7 +109,7 @@ func runReport(t *testing.T, bin, config, promURL string, at time.Time) []report
 	return report.SLOs
 }
 
-func compareReport(t *testing.T, expected []slo.Result, reported []reportedSLO) {
+func compareReport(t *testing.T, expected []slo.Result, forecasts map[string]synth.ForecastTruth, reported []reportedSLO) {
 	t.Helper()
 	got := map[string]reportedSLO{}
 	for _, r := range reported {
@@ -123,11 +127,11 @@ func compareReport(t *testing.T, expected []slo.Result, reported []reportedSLO) 
 			t.Errorf("SLO %s missing from the report", want.Name)
 			continue
 		}
-		t.Run(want.Name, func(t *testing.T) { compareResult(t, want, r) })
+		t.Run(want.Name, func(t *testing.T) { compareResult(t, want, forecasts[want.Name], r) })
 	}
 }
 
-func compareResult(t *testing.T, want slo.Result, got reportedSLO) {
+func compareResult(t *testing.T, want slo.Result, ft synth.ForecastTruth, got reportedSLO) {
 	if got.Error != "" {
 		// Not a figure the contract pins for data that vanished; shown so a
 		// mismatch below has its explanation next to it.
@@ -197,7 +201,40 @@ func compareResult(t *testing.T, want slo.Result, got reportedSLO) {
 		t.Errorf("featureFreeze = %v, want %v", deref(got.FeatureFreeze), want.FeatureFreeze)
 	}
 	num("featureShare", got.FeatureShare, want.FeatureShare)
-	optional("exhaustionSeconds", got.ExhaustionSeconds, want.ExhaustionSeconds)
+	if got.DataMissing || got.Coverage == nil || *got.Coverage != 1 {
+		t.Errorf("dataMissing %v, coverage %v; want data over the whole window", got.DataMissing, deref(got.Coverage))
+	}
+	checkForecast(t, ft, got.ExhaustionSeconds, got.RecoverySeconds, true)
+}
+
+// checkForecast compares the rolling-window forecast with the independent
+// simulation: the exhaustion and the recovery fall in the truth's 30 s step.
+// In JSON a forecast that never runs out is null; on /metrics it is +Inf.
+func checkForecast(t *testing.T, ft synth.ForecastTruth, exhaustion *float64, recovery map[string]float64, jsonNulls bool) {
+	t.Helper()
+	switch {
+	case ft.ExhaustionStep < 0 && jsonNulls && exhaustion != nil:
+		t.Errorf("exhaustionSeconds = %g, want null: the simulation never runs out", *exhaustion)
+	case ft.ExhaustionStep < 0 && !jsonNulls && (exhaustion == nil || !math.IsInf(*exhaustion, 1)):
+		t.Errorf("exhaustion = %v, want +Inf: the simulation never runs out", deref(exhaustion))
+	case ft.ExhaustionStep == 0 && (exhaustion == nil || *exhaustion != 0):
+		t.Errorf("exhaustion = %v, want 0: the budget is spent", deref(exhaustion))
+	case ft.ExhaustionStep > 0 && (exhaustion == nil || !ft.Run.Contains(*exhaustion, ft.ExhaustionStep)):
+		t.Errorf("exhaustion = %v s, the simulation reaches 0 in 30 s step %d", deref(exhaustion), ft.ExhaustionStep)
+	}
+	if ft.NextBetter == "" {
+		if len(recovery) != 0 {
+			t.Errorf("recovery %v in the policy's best state", recovery)
+		}
+		return
+	}
+	v, ok := recovery[ft.NextBetter]
+	switch {
+	case ft.RecoveryStep < 0 && ok:
+		t.Errorf("recovery to %s in %g s; the simulation never gets there", ft.NextBetter, v)
+	case ft.RecoveryStep >= 0 && (!ok || !ft.Run.Contains(v, ft.RecoveryStep)):
+		t.Errorf("recovery to %s = %v (present %v); the simulation gets there in 30 s step %d", ft.NextBetter, v, ok, ft.RecoveryStep)
+	}
 }
 
 func within(got, want float64) bool {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/slobudget/slobudget/backend"
 	"github.com/slobudget/slobudget/exporter"
+	"github.com/slobudget/slobudget/internal/synth"
 	"github.com/slobudget/slobudget/slo"
 )
 
@@ -69,7 +70,7 @@ func TestServeMatchesTruth(t *testing.T) {
 		if err := json.Unmarshal(raw, &got); err != nil {
 			t.Fatal(err)
 		}
-		ok := t.Run(at.Format("15:04:05"), func(t *testing.T) { compareReport(t, expected, got) })
+		ok := t.Run(at.Format("15:04:05"), func(t *testing.T) { compareReport(t, expected, f.data.ExpectedForecasts(at), got) })
 		if !ok {
 			t.FailNow()
 		}
@@ -79,13 +80,13 @@ func TestServeMatchesTruth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	compareMetrics(t, d, expected, evalAt)
+	compareMetrics(t, d, expected, f.data.ExpectedForecasts(evalAt), evalAt)
 }
 
 // compareMetrics scrapes the daemon's /metrics and checks every SLO series
 // against the truth: present when it should be, absent when the contract
 // says so (no traffic: no SLI, no burn rate), never NaN.
-func compareMetrics(t *testing.T, d *exporter.Daemon, expected []slo.Result, at time.Time) {
+func compareMetrics(t *testing.T, d *exporter.Daemon, expected []slo.Result, forecasts map[string]synth.ForecastTruth, at time.Time) {
 	t.Helper()
 	rec := httptest.NewRecorder()
 	d.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
@@ -152,11 +153,17 @@ func compareMetrics(t *testing.T, d *exporter.Daemon, expected []slo.Result, at 
 			check("slo_window_events", "bad", want.Events.Bad())
 			check("slo_error_budget_remaining_ratio", "", want.BudgetRemaining)
 			check("slo_error_budget_remaining_seconds", "", want.BudgetRemainingSeconds)
-			exh := math.Inf(1)
-			if want.ExhaustionSeconds != nil {
-				exh = *want.ExhaustionSeconds
+			exh, ok := get("slo_error_budget_exhaustion_seconds", "")
+			if !ok {
+				t.Error("slo_error_budget_exhaustion_seconds missing")
 			}
-			check("slo_error_budget_exhaustion_seconds", "", exh)
+			recovery := map[string]float64{}
+			for st, v := range series["slo_policy_recovery_seconds"][want.Name] {
+				recovery[st] = v
+			}
+			checkForecast(t, forecasts[want.Name], &exh, recovery, false)
+			check("slo_data_missing", "", 0)
+			check("slo_data_coverage_ratio", "", 1)
 			for _, w := range append([]string{want.Window}, "5m", "30m", "1h", "2h", "6h", "1d", "3d") {
 				if rate, ok := want.BurnRates[w]; ok {
 					check("slo_burn_rate", w, rate)
