@@ -163,7 +163,7 @@ func compareMetrics(t *testing.T, d *exporter.Daemon, expected []slo.Result, for
 			}
 			checkForecast(t, forecasts[want.Name], &exh, recovery, false)
 			check("slo_data_missing", "", 0)
-			check("slo_data_coverage_ratio", "", 1)
+			check("slo_data_coverage_ratio", "", forecasts[want.Name].Coverage)
 			for _, w := range append([]string{want.Window}, "5m", "30m", "1h", "2h", "6h", "1d", "3d") {
 				if rate, ok := want.BurnRates[w]; ok {
 					check("slo_burn_rate", w, rate)

@@ -20,6 +20,8 @@ type ForecastTruth struct {
 	// (-1: never).
 	NextBetter   string
 	RecoveryStep int
+	// Coverage is CoverageTruth.
+	Coverage float64
 }
 
 // ForecastStep is the simulation's step: the evaluation grid.
@@ -58,7 +60,7 @@ func (d *Data) ExpectedForecasts(at time.Time) map[string]ForecastTruth {
 			budget := 1 - s.Objective/100
 			run := forecastsim.Simulate(d.HourlyTruth(sc, s, at), counts(sc, s, at.Add(-time.Hour), at), budget, s.Window,
 				time.Time{}, s.Window, ForecastStep)
-			ft := ForecastTruth{Run: run, ExhaustionStep: 0, RecoveryStep: -1}
+			ft := ForecastTruth{Run: run, ExhaustionStep: 0, RecoveryStep: -1, Coverage: d.CoverageTruth(sc, s, at)}
 			if run.Now > 0 {
 				ft.ExhaustionStep = run.First(func(v float64) bool { return v <= 0 })
 			}
@@ -74,3 +76,46 @@ func (d *Data) ExpectedForecasts(at time.Time) map[string]ForecastTruth {
 	}
 	return out
 }
+
+// CoverageTruth is the share of the SLO window (at − W, at] covered by the
+// data of the SLO's total stream (a time-slice SLI's gauges), by the rule of
+// docs/counting.md, from the samples as written: coverage begins at the
+// window's start when the first sample after (start − 1h) lies at or before
+// the start, else at that sample. 0 without a sample in the window.
+func (d *Data) CoverageTruth(sc *Scenario, s SLOSpec, at time.Time) float64 {
+	start := at.Add(-s.Window)
+	lookback := start.Add(-time.Hour)
+	var first time.Time
+	sampled := false
+	note := func(t time.Time) {
+		if t.After(lookback) && !t.After(at) && (first.IsZero() || t.Before(first)) {
+			first = t
+		}
+		if t.After(start) && !t.After(at) {
+			sampled = true
+		}
+	}
+	if s.TimeSlice != nil {
+		for _, g := range sc.Gauges {
+			if g.hasStream(s.GaugeStream) {
+				for _, p := range g.points {
+					note(p.t)
+				}
+			}
+		}
+	} else {
+		for _, ser := range sc.Series {
+			if ser.hasStream(s.TotalStream) {
+				_ = ser.Samples(func(t time.Time, _ float64) { note(t) })
+			}
+		}
+	}
+	if !sampled {
+		return 0
+	}
+	if first.Before(start) {
+		first = start
+	}
+	return at.Sub(first).Seconds() / s.Window.Seconds()
+}
+
