@@ -128,7 +128,7 @@ func TestChartsAgreeWithHistoryAPI(t *testing.T) {
 				case c.Chart == "budget" && c.Row == "":
 					samePoints(t, "detail budget chart", c.Series[0].Points, api.Remaining)
 					sameSpans(t, "budget chart page spans", c.Spans, api.PageSpans)
-				case c.Chart == "burn":
+				case c.Chart == "burn-rates":
 					for _, s := range c.Series {
 						samePoints(t, "burn rate "+s.Name, s.Points, api.BurnRates[s.Name])
 					}
@@ -149,7 +149,7 @@ func TestChartsAgreeWithHistoryAPI(t *testing.T) {
 					}
 				}
 			}
-			for _, k := range []string{"budget", "daily-sli", "burn"} {
+			for _, k := range []string{"budget", "daily-sli", "burn-rates"} {
 				if !kinds[k] {
 					t.Errorf("the detail page has no %s chart (has %v)", k, kinds)
 				}

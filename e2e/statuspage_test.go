@@ -470,7 +470,7 @@ const measureJS = `(() => {
     tr.querySelectorAll(':scope > td, :scope > th').forEach((td, ci) => {
       const cell = rowKey + '/' + ci;
       out.Cells.push(b(td, cell, '', ''));
-      td.querySelectorAll(sel).forEach(el => out.Items.push(b(el, cell + ' .' + el.className.split(' ').join('.'), cell, pathOf(el, td))));
+      td.querySelectorAll(sel).forEach(el => out.Items.push(b(el, cell + ' .' + (el.getAttribute('class') || '').split(' ').join('.'), cell, pathOf(el, td))));
     });
   });
   document.querySelectorAll('#summary .stat').forEach(e => out.Stats.push(b(e, '#' + e.id, '', '')));
