@@ -118,4 +118,3 @@ func (d *Data) CoverageTruth(sc *Scenario, s SLOSpec, at time.Time) float64 {
 	}
 	return at.Sub(first).Seconds() / s.Window.Seconds()
 }
-
