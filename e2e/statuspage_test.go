@@ -9,12 +9,12 @@ import (
 	"image/png"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"golang.org/x/net/html"
 
 	"github.com/slobudget/slobudget/internal/promtest"
@@ -23,12 +23,16 @@ import (
 	"github.com/slobudget/slobudget/statuspage"
 )
 
-// -statuspage.screenshot writes the browser's screenshot to
-// docs/status-page.png for the README; without it the screenshot is only
-// checked, so a test run never changes a tracked file.
-var updateScreenshot = flag.Bool("statuspage.screenshot", false, "write the status page screenshot to docs/status-page.png")
+// -statuspage.screenshot writes the browser's screenshots to
+// docs/status-page-WxH.png for the README; without it the screenshots are
+// only checked, so a test run never changes a tracked file.
+var updateScreenshot = flag.Bool("statuspage.screenshot", false, "write the status page screenshots to docs/status-page-WxH.png")
 
 const day = 24 * time.Hour
+
+// projectorSizes are the screens the page must fit without any overlap:
+// the usual projector and meeting-room display resolutions.
+var projectorSizes = []image.Point{{1280, 800}, {1440, 900}, {1920, 1080}}
 
 // pageSLO is one SLO of the status page's browser test: a definition, the
 // event counts it saw, and what the page must say about it, derived by hand
@@ -41,7 +45,11 @@ type pageSLO struct {
 	burn                map[time.Duration][2]float64 // bad, total
 	age                 time.Duration                // how old the numbers are
 	err                 string
+	failingFor          time.Duration
 	never               bool
+	missingSelector     string
+	covered             time.Duration
+	recovery            map[string]float64
 
 	wantState, wantStatus string
 	wantFreeze            bool
@@ -58,46 +66,71 @@ func statusPageSLOs() []pageSLO {
 				5 * time.Minute: {0, 1_500}, 30 * time.Minute: {2, 9_000}, time.Hour: {5, 18_000},
 				2 * time.Hour: {9, 36_000}, 6 * time.Hour: {20, 100_000}, day: {80, 400_000}, 3 * day: {260, 1_200_000},
 			},
-			wantState: "healthy", wantStatus: "OK",
+			wantState: "healthy", wantStatus: "FRESH",
 		},
 		{
 			// 99% under 500 ms; 7,200 slow of 1.2M: 60% spent, 40% left
-			// (caution). The last hour is 25× the budget rate, 5m 30×: it pages.
+			// (caution). The last hour is 25× the budget rate, 5m 30×: it
+			// pages, and 1d/2h tickets: both flags in one cell, the case that
+			// used to cover the 2h burn cell.
 			name: "checkout-latency", service: "checkout", desc: "Checkout answers within 500 ms (p99)",
 			objective: 99, window: 30 * day, bad: 7_200, total: 1_200_000,
 			burn: map[time.Duration][2]float64{
 				5 * time.Minute: {45, 150}, 30 * time.Minute: {200, 900}, time.Hour: {450, 1_800},
 				2 * time.Hour: {470, 3_600}, 6 * time.Hour: {520, 10_000}, day: {700, 40_000}, 3 * day: {1_500, 120_000},
 			},
-			wantState: "caution", wantStatus: "OK", wantPage: true, wantTicket: true,
+			wantState: "caution", wantStatus: "FRESH", wantPage: true, wantTicket: true,
 		},
 		{
 			// 99.5% of batch runs succeed; 55 failed of 8,000: 137.5% spent,
-			// overspent by 37.5%: frozen.
+			// overspent by 37.5%: frozen; at-risk again in 3d 4h.
 			name: "billing-batch-success", service: "billing", desc: "Nightly billing batches finish",
 			objective: 99.5, window: 30 * day, bad: 55, total: 8_000,
 			burn: map[time.Duration][2]float64{
 				time.Hour: {0, 12}, 6 * time.Hour: {1, 70}, day: {4, 280}, 3 * day: {11, 840},
 			},
-			wantState: "frozen", wantStatus: "OK", wantFreeze: true, wantTicket: true,
+			recovery:  map[string]float64{"at-risk": 3*86400 + 4*3600},
+			wantState: "frozen", wantStatus: "FRESH", wantFreeze: true, wantTicket: true,
 		},
 		{
 			// Time slices with lag under 15 minutes: 300 of 43,200 slices late
 			// at 99%: 69.4% spent, 30.6% left (caution); the numbers are 7
-			// minutes old because Prometheus stopped answering.
+			// minutes old because Prometheus stopped answering 6 minutes ago.
 			name: "warehouse-freshness", service: "etl", desc: "Warehouse lag under 15 minutes",
 			objective: 99, window: 30 * day, bad: 300, total: 43_200,
-			burn:      map[time.Duration][2]float64{time.Hour: {0, 60}, day: {10, 1_440}},
-			age:       7 * time.Minute,
-			err:       `querying Prometheus: Post "http://prometheus:9090/api/v1/query": dial tcp: connection refused`,
-			wantState: "caution", wantStatus: "STALE",
+			burn:       map[time.Duration][2]float64{time.Hour: {0, 60}, day: {10, 1_440}},
+			age:        7 * time.Minute,
+			failingFor: 6 * time.Minute,
+			err:        `querying Prometheus: Post "http://prometheus:9090/api/v1/query": dial tcp: connection refused`,
+			wantState:  "caution", wantStatus: "STALE",
 		},
 		{
-			// Data quality checks, never evaluated: the series does not exist.
+			// Data quality checks, never evaluated: the query times out.
 			name: "warehouse-quality", service: "etl", desc: "Rows passing data-quality checks",
 			objective: 99.95, window: 30 * day, never: true,
-			err:        `no series for dq_rows_checked_total{dataset="orders"}`,
+			err:        `query "sum(dq_rows_checked_total)": Post "http://prometheus:9090/api/v1/query": context deadline exceeded`,
+			wantStatus: "FAILED",
+		},
+		{
+			// A mistyped metric name: Prometheus answers, nothing matches.
+			name: "orders-availability-eu-west-1-frontend", service: "orders", desc: "Order API answers",
+			objective: 99.9, window: 30 * day, missingSelector: `http_request_total{service="orders",region="eu-west-1"}`,
 			wantStatus: "NO DATA",
+		},
+		{
+			// Metrics began 2d 4h ago (52h of 720h: provisional); 40 bad of
+			// 50,000 at 99.9%: 80% spent, 20% left: at-risk.
+			name: "signup-availability", service: "signup", desc: "Sign-up form submits",
+			objective: 99.9, window: 30 * day, bad: 40, total: 50_000, covered: 52 * time.Hour,
+			burn:      map[time.Duration][2]float64{time.Hour: {2, 1_000}, 5 * time.Minute: {0, 80}},
+			recovery:  map[string]float64{"caution": 86400 + 2*3600},
+			wantState: "at-risk", wantStatus: "FRESH",
+		},
+		{
+			// Zero traffic: the series exist and did not increase. Budget
+			// untouched, every burn window "no traffic"; data, not NO DATA.
+			name: "admin-exports", service: "admin", desc: "Nightly CSV exports",
+			objective: 99, window: 30 * day, wantState: "healthy", wantStatus: "FRESH",
 		},
 	}
 }
@@ -116,7 +149,7 @@ func (p pageSLO) result(t *testing.T, now time.Time) slo.Result {
 		// definition and the error, no numbers.
 		r := slo.Result{Name: p.name, Service: p.service, Description: p.desc, Objective: def.ObjectiveRatio(),
 			Window: def.Window.Text, WindowSeconds: p.window.Seconds(), Policy: pol.Name,
-			BurnRates: map[string]float64{}, Error: p.err}
+			BurnRates: map[string]float64{}, Error: p.err, FailingSince: now.Add(-2 * time.Minute)}
 		for _, st := range pol.States {
 			r.PolicyStates = append(r.PolicyStates, st.Name)
 		}
@@ -131,6 +164,17 @@ func (p pageSLO) result(t *testing.T, now time.Time) slo.Result {
 		t.Fatalf("evaluating %s: %v", p.name, err)
 	}
 	r.Error = p.err
+	if p.failingFor > 0 {
+		r.FailingSince = now.Add(-p.failingFor)
+	}
+	if p.missingSelector != "" {
+		r.DataMissing, r.MissingSelector = true, p.missingSelector
+		r.SetCoverage(0)
+	}
+	if p.covered > 0 {
+		r.SetCoverage(p.covered)
+	}
+	r.RecoverySeconds = p.recovery
 	return r
 }
 
@@ -151,40 +195,35 @@ func requireChromium(t *testing.T) string {
 	return ""
 }
 
-// chromium runs one headless browser invocation with its own profile and
-// returns stdout. Network features that would phone home are off: the test
-// must work without a network.
-func chromium(t *testing.T, bin string, args ...string) []byte {
+// browser starts one headless Chromium for the test, driven over the
+// DevTools protocol (chromedp): the page under test stays exactly as served,
+// with its CSP and without any script, while the test measures the layout
+// the browser computed. Network features that would phone home are off.
+func browser(t *testing.T, bin string) context.Context {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	base := []string{
-		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--hide-scrollbars", "--user-data-dir=" + t.TempDir(),
-	}
-	cmd := exec.CommandContext(ctx, bin, append(base, args...)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	// chromium writes crash dumps and caches under HOME; keep them out of
-	// the developer's home directory.
-	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("chromium %v: %v\nstderr (tail):\n%s", args, err, tail(stderr.String(), 2000))
-	}
-	return stdout.Bytes()
-}
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
-	}
-	return s
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin),
+		chromedp.NoSandbox,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("hide-scrollbars", true),
+		// chromium writes crash dumps and caches under HOME; keep them out
+		// of the developer's home directory.
+		chromedp.Env("HOME="+t.TempDir()),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	return ctx
 }
 
 func TestStatusPageInChromium(t *testing.T) {
 	bin := requireChromium(t)
-	// A fixed clock keeps the screenshot identical between regenerations.
+	// A fixed clock keeps the screenshots identical between regenerations.
 	now := time.Date(2026, 3, 15, 14, 20, 30, 0, time.UTC)
 	slos := statusPageSLOs()
 	var results []slo.Result
@@ -197,17 +236,39 @@ func TestStatusPageInChromium(t *testing.T) {
 	})
 	srv := httptest.NewServer(h)
 	defer srv.Close()
+	ctx := browser(t, bin)
 
-	dom := chromium(t, bin, "--dump-dom", srv.URL+"/")
-	doc, err := html.Parse(bytes.NewReader(dom))
+	for _, size := range projectorSizes {
+		t.Run(fmt.Sprintf("%dx%d", size.X, size.Y), func(t *testing.T) {
+			err := chromedp.Do(ctx,
+				chromedp.EmulateViewport(int64(size.X), int64(size.Y)),
+				chromedp.Navigate(srv.URL+"/"),
+				chromedp.WaitVisible("#slos"),
+			)
+			if err != nil {
+				t.Fatalf("loading the page: %v", err)
+			}
+			checkNoOverlap(t, ctx, size, 150)
+			checkScreenshot(t, ctx, size)
+		})
+	}
+
+	// The DOM as the browser built it, at the smallest size.
+	dom, err := chromedp.Run(ctx, chromedp.OuterHTML("html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := html.Parse(strings.NewReader(dom))
 	if err != nil {
 		t.Fatalf("parsing chromium's DOM: %v", err)
 	}
 	rows := elements(doc, func(n *html.Node) bool { return n.Data == "tr" && hasClass(n, "slo") })
 
-	// Worst first: the SLO without data, then the paging one (40% left),
-	// then by budget left: -37.5%, 30.6%, 75%.
-	wantOrder := []string{"warehouse-quality", "checkout-latency", "billing-batch-success", "warehouse-freshness", "checkout-availability"}
+	// slo/order.go's rules, by hand: no numbers (FAILED, NO DATA) by name,
+	// the stale one, the paging one (40% left), then by budget left:
+	// -37.5%, 20%, 75%, and the untouched 100%.
+	wantOrder := []string{"orders-availability-eu-west-1-frontend", "warehouse-quality", "warehouse-freshness",
+		"checkout-latency", "billing-batch-success", "signup-availability", "checkout-availability", "admin-exports"}
 	var order []string
 	for _, r := range rows {
 		order = append(order, attrOf(r, "data-slo"))
@@ -225,21 +286,29 @@ func TestStatusPageInChromium(t *testing.T) {
 		}
 		t.Run(p.name, func(t *testing.T) {
 			checkBrowserRow(t, p, tr)
-			notes := elements(doc, func(n *html.Node) bool { return hasClass(n, "note") && attrOf(n, "data-for") == p.name })
+			lines := elements(doc, func(n *html.Node) bool { return hasClass(n, "consequence") && attrOf(n, "data-for") == p.name })
+			wantLine := map[string]string{
+				"caution": "budget low", "at-risk": "budget nearly spent", "frozen": "only P0 and security fixes ship",
+			}[p.wantState]
 			switch {
-			case p.err == "" && len(notes) != 0:
-				t.Errorf("note %q under a healthy row", textOf(notes[0]))
-			case p.err != "" && (len(notes) != 1 || !strings.Contains(textOf(notes[0]), p.err)):
-				t.Errorf("the evaluation error %q is not shown under the row", p.err)
+			case wantLine == "" && len(lines) != 0:
+				t.Errorf("consequence line %q under a row in its policy's first state or without numbers", textOf(lines[0]))
+			case wantLine != "" && (len(lines) != 1 || !strings.Contains(textOf(lines[0]), wantLine)):
+				t.Errorf("the %s row does not show its consequence %q", p.wantState, wantLine)
+			}
+			if p.err != "" && strings.Contains(textOf(tr), p.err) {
+				t.Errorf("the full error is in the row; it belongs on the detail page")
 			}
 		})
 	}
 
 	summary := map[string]string{
-		"sum-total": "5 SLOs", "sum-frozen": "1 frozen", "sum-paging": "1 paging", "sum-ticket": "2 ticket",
-		// checkout-availability, checkout-latency and warehouse-freshness
-		// meet their objective; billing-batch-success does not.
-		"sum-meeting": "75% meeting objective (3 of 4)", "sum-nodata": "1 no data", "sum-stale": "1 stale",
+		"sum-total": "8 SLOs", "sum-frozen": "1 frozen", "sum-paging": "1 paging", "sum-ticket": "2 ticket",
+		// checkout-availability, checkout-latency, warehouse-freshness and
+		// signup-availability meet their objective; billing-batch-success
+		// does not; admin-exports has no SLI.
+		"sum-meeting": "80% meeting objective (4 of 5)", "sum-nodata": "2 without numbers", "sum-stale": "1 stale",
+		"sum-provisional": "1 provisional",
 	}
 	for id, want := range summary {
 		n := elements(doc, func(n *html.Node) bool { return attrOf(n, "id") == id })
@@ -252,7 +321,28 @@ func TestStatusPageInChromium(t *testing.T) {
 		}
 	}
 
-	checkScreenshot(t, bin, srv.URL+"/")
+	// The detail pages fit the smallest screen too, and carry the full error.
+	for _, name := range []string{"warehouse-freshness", "billing-batch-success", "orders-availability-eu-west-1-frontend"} {
+		size := projectorSizes[0]
+		err := chromedp.Do(ctx,
+			chromedp.EmulateViewport(int64(size.X), int64(size.Y)),
+			chromedp.Navigate(srv.URL+"/?slo="+name),
+			chromedp.WaitVisible("#details"),
+		)
+		if err != nil {
+			t.Fatalf("%s detail page: %v", name, err)
+		}
+		details, err := chromedp.Run(ctx, chromedp.Text("#details"))
+		if err != nil {
+			t.Fatalf("%s detail page: %v", name, err)
+		}
+		t.Run("detail-"+name, func(t *testing.T) { checkNoOverlap(t, ctx, size, 5) })
+		for _, p := range slos {
+			if p.name == name && p.err != "" && !strings.Contains(details, p.err) {
+				t.Errorf("%s detail page lacks the full error %q:\n%s", name, p.err, details)
+			}
+		}
+	}
 }
 
 func checkBrowserRow(t *testing.T, p pageSLO, tr *html.Node) {
@@ -266,11 +356,27 @@ func checkBrowserRow(t *testing.T, p pageSLO, tr *html.Node) {
 	if got := in("st"); got != p.wantStatus {
 		t.Errorf("status %q, want %q", got, p.wantStatus)
 	}
-	if p.never {
-		if got := in("budget"); got != "—" {
-			t.Errorf("budget %q for an SLO never evaluated", got)
+	switch {
+	case p.never:
+		if got := in("missing"); !strings.HasPrefix(got, "Never evaluated successfully: query timed out.") {
+			t.Errorf("missing cell %q", got)
+		}
+		if got := in("detail"); !strings.HasPrefix(got, "query timed out since 14:18 UTC") {
+			t.Errorf("status detail %q, want the short reason and since when", got)
 		}
 		return
+	case p.missingSelector != "":
+		if got, want := in("missing"), "NO DATA "+p.missingSelector+" matched no series"; !strings.HasPrefix(got, want) {
+			t.Errorf("missing cell %q, want prefix %q", got, want)
+		}
+		if in("badge") != "" || in("big") != "" || !hasClass(tr, "tone-none") {
+			t.Error("a NO DATA row shows a policy state or a budget, or is coloured")
+		}
+		return
+	case p.err != "":
+		if got := in("detail"); !strings.HasPrefix(got, "Prometheus unreachable since 14:14 UTC") {
+			t.Errorf("status detail %q, want the short reason and since when", got)
+		}
 	}
 	if got := in("badge"); got != p.wantState {
 		t.Errorf("policy state %q, want %q", got, p.wantState)
@@ -284,9 +390,19 @@ func checkBrowserRow(t *testing.T, p pageSLO, tr *html.Node) {
 	if got := in("ticket") == "TICKET"; got != p.wantTicket {
 		t.Errorf("TICKET shown: %v, want %v", got, p.wantTicket)
 	}
-	rem := p.remaining()
+	provisional := p.covered > 0 && p.covered < p.window/2
+	if got := in("provisional") == "PROVISIONAL"; got != provisional {
+		t.Errorf("PROVISIONAL shown: %v, want %v", got, provisional)
+	}
+	if provisional && in("coverage") != "over 2d 4h of 30d" {
+		t.Errorf("coverage %q, want over 2d 4h of 30d", in("coverage"))
+	}
 	if got, want := in("objective"), fmt.Sprintf("%g%% over 30d", p.objective); !strings.HasPrefix(got, want) {
 		t.Errorf("objective %q, want %q", got, want)
+	}
+	rem := 1.0
+	if p.total > 0 {
+		rem = p.remaining()
 	}
 	if got, want := in("big"), fmt.Sprintf("%.1f%%", rem*100); got != want {
 		t.Errorf("budget left %q, want %q", got, want)
@@ -318,29 +434,146 @@ func checkBrowserRow(t *testing.T, p pageSLO, tr *html.Node) {
 	}
 }
 
-// checkScreenshot renders the page at projector size and checks that the
-// stylesheet was applied: the healthy green and the frozen red both occur.
-func checkScreenshot(t *testing.T, bin, url string) {
+// box is an element's border box as the browser laid it out, in CSS pixels.
+type box struct {
+	Key          string // what it is: "row/cell .class"
+	Cell         string // the table cell it belongs to, "" for cells themselves
+	Path         string // DOM path from the cell, to tell nesting from overlap
+	X, Y, W, H   float64
+	ScrollW      float64 // for cells: content width, to catch clipped overflow
+	ClientW      float64
+	OverflowText bool
+}
+
+// layout is what the measuring expression returns.
+type layout struct {
+	Cells, Items, Stats []box
+	DocScrollW          float64
+	DocClientW          float64
+}
+
+// measureJS collects the boxes of every table cell, of the badges, flags,
+// burn cells and text blocks inside them, and of the summary's tiles. It is
+// evaluated over the DevTools protocol, so the page itself stays script-free.
+const measureJS = `(() => {
+  const b = (e, key, cell, path) => { const r = e.getBoundingClientRect();
+    return {Key: key, Cell: cell, Path: path, X: r.left, Y: r.top, W: r.width, H: r.height,
+            ScrollW: e.scrollWidth, ClientW: e.clientWidth}; };
+  const pathOf = (el, root) => { const p = []; for (let n = el; n && n !== root; n = n.parentElement)
+    p.unshift(Array.prototype.indexOf.call(n.parentElement.children, n)); return p.join('.'); };
+  const sel = '.badge, .freeze, .flag, .st, .provisional, .b, .big, .bar, .outage, .coverage, .sub, .when, ' +
+              '.recovery, .detail, .selector, .nodata-label, .service, .objective, td.name > a, .chart, .b dd';
+  const out = {Cells: [], Items: [], Stats: [], DocScrollW: document.documentElement.scrollWidth,
+               DocClientW: document.documentElement.clientWidth};
+  document.querySelectorAll('#slos tr').forEach((tr, ri) => {
+    const rowKey = tr.dataset.slo || (tr.dataset.for ? tr.dataset.for + '(line)' : 'header' + ri);
+    tr.querySelectorAll(':scope > td, :scope > th').forEach((td, ci) => {
+      const cell = rowKey + '/' + ci;
+      out.Cells.push(b(td, cell, '', ''));
+      td.querySelectorAll(sel).forEach(el => out.Items.push(b(el, cell + ' .' + el.className.split(' ').join('.'), cell, pathOf(el, td))));
+    });
+  });
+  document.querySelectorAll('#summary .stat').forEach(e => out.Stats.push(b(e, '#' + e.id, '', '')));
+  return out;
+})()`
+
+// checkNoOverlap asserts the layout at one screen size: nothing wider than
+// the screen, every badge and text block inside its own cell, no two badges
+// or blocks of a cell on top of each other, cells apart, summary tiles apart.
+func checkNoOverlap(t *testing.T, ctx context.Context, size image.Point, minItems int) {
 	t.Helper()
-	file := filepath.Join(t.TempDir(), "status-page.png")
-	chromium(t, bin, "--screenshot="+file, "--window-size=1600,1000", url)
-	b, err := os.ReadFile(file)
+	l, err := chromedp.Run(ctx, chromedp.Evaluate[layout](measureJS))
 	if err != nil {
-		t.Fatalf("chromium wrote no screenshot: %v", err)
+		t.Fatalf("measuring the layout: %v", err)
+	}
+	if len(l.Cells) == 0 {
+		t.Fatal("no table cells measured")
+	}
+	if l.DocScrollW > l.DocClientW+0.5 {
+		t.Errorf("the page is %.0f px wide on a %d px screen: it scrolls sideways", l.DocScrollW, size.X)
+	}
+	cells := map[string]box{}
+	for _, c := range l.Cells {
+		cells[c.Key] = c
+		if c.ScrollW > c.ClientW+1 {
+			t.Errorf("cell %s: content %.0f px wide in %.0f px: it overflows", c.Key, c.ScrollW, c.ClientW)
+		}
+	}
+	for i, a := range l.Cells {
+		for _, b := range l.Cells[i+1:] {
+			if overlaps(a, b) {
+				t.Errorf("cells %s and %s overlap: %v %v", a.Key, b.Key, rect(a), rect(b))
+			}
+		}
+	}
+	byCell := map[string][]box{}
+	for _, it := range l.Items {
+		if it.W <= 0 || it.H <= 0 {
+			continue // an empty block (no description) has nothing to overlap
+		}
+		byCell[it.Cell] = append(byCell[it.Cell], it)
+		if it.ClientW > 0 && it.ScrollW > it.ClientW+1 {
+			t.Errorf("%s: text %.0f px wide in a %.0f px box: it spills over its neighbours", it.Key, it.ScrollW, it.ClientW)
+		}
+		c := cells[it.Cell]
+		const eps = 0.5
+		if it.X < c.X-eps || it.Y < c.Y-eps || it.X+it.W > c.X+c.W+eps || it.Y+it.H > c.Y+c.H+eps {
+			t.Errorf("%s %v sticks out of its cell %v", it.Key, rect(it), rect(c))
+		}
+	}
+	for _, items := range byCell {
+		for i, a := range items {
+			for _, b := range items[i+1:] {
+				nested := strings.HasPrefix(b.Path+".", a.Path+".") || strings.HasPrefix(a.Path+".", b.Path+".")
+				if !nested && overlaps(a, b) {
+					t.Errorf("%s %v and %s %v overlap", a.Key, rect(a), b.Key, rect(b))
+				}
+			}
+		}
+	}
+	for i, a := range l.Stats {
+		for _, b := range l.Stats[i+1:] {
+			if overlaps(a, b) {
+				t.Errorf("summary tiles %s and %s overlap", a.Key, b.Key)
+			}
+		}
+	}
+	if len(l.Items) < minItems {
+		t.Errorf("only %d elements measured: the selectors no longer match the page", len(l.Items))
+	}
+}
+
+// overlaps is true when two boxes share more than half a pixel both ways:
+// neighbours that touch do not overlap.
+func overlaps(a, b box) bool {
+	const eps = 0.5
+	return a.X+a.W-eps > b.X && b.X+b.W-eps > a.X && a.Y+a.H-eps > b.Y && b.Y+b.H-eps > a.Y
+}
+
+func rect(b box) string { return fmt.Sprintf("[%.0f,%.0f %.0fx%.0f]", b.X, b.Y, b.W, b.H) }
+
+// checkScreenshot takes the screen as the projector shows it and checks that
+// the stylesheet was applied: the frozen red and the caution amber occur
+// (the healthy rows sort to the bottom, below the fold).
+func checkScreenshot(t *testing.T, ctx context.Context, size image.Point) {
+	t.Helper()
+	b, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
 	}
 	img, err := png.Decode(bytes.NewReader(b))
 	if err != nil {
 		t.Fatalf("screenshot is not a PNG: %v", err)
 	}
-	if got := img.Bounds().Size(); got != (image.Point{1600, 1000}) {
-		t.Errorf("screenshot is %v, want 1600x1000", got)
+	if got := img.Bounds().Size(); got != size {
+		t.Errorf("screenshot is %v, want %v", got, size)
 	}
-	green, red := countColour(img, 0x17, 0x80, 0x3d), countColour(img, 0xc8, 0x1e, 0x1e)
-	if green < 200 || red < 200 {
-		t.Errorf("screenshot has %d green and %d red pixels: the stylesheet was not applied", green, red)
+	amber, red := countColour(img, 0xe0, 0xa8, 0x00), countColour(img, 0xc8, 0x1e, 0x1e)
+	if amber < 200 || red < 200 {
+		t.Errorf("screenshot has %d amber and %d red pixels: the stylesheet was not applied", amber, red)
 	}
 	if *updateScreenshot {
-		dst := filepath.Join("..", "docs", "status-page.png")
+		dst := filepath.Join("..", "docs", fmt.Sprintf("status-page-%dx%d.png", size.X, size.Y))
 		if err := os.WriteFile(dst, b, 0o644); err != nil {
 			t.Fatal(err)
 		}

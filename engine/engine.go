@@ -142,14 +142,15 @@ func (e *Engine) SetConfig(cfg *slo.Config) error {
 		if !ok {
 			return fmt.Errorf("slo %q: policy %q is not defined", def.Name, def.Policy)
 		}
+		ck := countKey(def, cfg.Exclusions)
 		old, had := e.states[def.Name]
-		if had && old.countKey == countKey(def) {
+		if had && old.countKey == ck {
 			// A new state for the new definition (an evaluation in flight
 			// may still read the old one's), sharing the counter.
-			states[def.Name] = &sloState{def: def, policy: pol, countKey: old.countKey, resultKey: resultKey(def, pol), counter: old.counter, mu: old.mu}
+			states[def.Name] = &sloState{def: def, policy: pol, countKey: ck, resultKey: resultKey(ck, def, pol), counter: old.counter, mu: old.mu}
 			continue
 		}
-		st, err := newSLOState(def, pol, e.step, e.oneShot)
+		st, err := newSLOState(def, pol, ck, e.step, e.oneShot)
 		if err != nil {
 			return fmt.Errorf("slo %q: %w", def.Name, err)
 		}

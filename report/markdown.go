@@ -9,9 +9,10 @@ import (
 	"github.com/slobudget/slobudget/slo"
 )
 
-// writeMarkdown prints a GitHub-flavoured table to paste into a document,
-// with a short legend so that a reader who never saw the tool can follow it.
-func writeMarkdown(w io.Writer, results []slo.Result, at time.Time) error {
+// writeMarkdown prints a GitHub-flavoured table to paste into a planning
+// document, each SLO's consequence, a legend so that a reader who never saw
+// the tool can follow it, and the footnotes.
+func writeMarkdown(w io.Writer, results []slo.Result, at time.Time, wide bool) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### %s\n\n", reportTitle(at))
 	if len(results) == 0 {
@@ -19,34 +20,36 @@ func writeMarkdown(w io.Writer, results []slo.Result, at time.Time) error {
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
-	b.WriteString(mdLine(headers))
-	sep := make([]string, len(headers))
-	for i := range sep {
-		sep[i] = "---"
+	cols := columnsFor(wide)
+	var headers, sep []string
+	for _, c := range cols {
+		headers = append(headers, mdEscape(c.header))
+		sep = append(sep, "---")
 	}
-	b.WriteString(mdLine(sep))
+	b.WriteString(mdRow(headers))
+	b.WriteString(mdRow(sep))
 	rows := make([]row, len(results))
 	for i, r := range results {
 		rows[i] = newRow(r, at)
-		cells := rows[i].cells()
-		for j, c := range cells {
-			c = mdEscape(c)
-			// Bold what needs a decision: a freeze, stale or missing numbers.
-			if c == "FREEZE" || c == statusStale || c == statusNoData {
-				c = "**" + c + "**"
-			}
-			cells[j] = c
+		var cells []string
+		for _, c := range cols {
+			cells = append(cells, mdCell(c.cell(rows[i])))
 		}
 		b.WriteString(mdRow(cells))
 	}
-	b.WriteString("\nBudget left: share of the window's error budget not yet spent; outage time: how long a full " +
-		"outage the remaining budget absorbs. A burn rate of 1 spends the budget exactly over the window; " +
-		"\"-\" means no traffic in that window.\n")
+	b.WriteString("\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "- **%s**: %s\n", mdEscape(r.name), mdEscape(r.line))
+	}
+	b.WriteString("\nLegend:\n\n")
+	for _, l := range legend {
+		fmt.Fprintf(&b, "- %s: %s\n", mdEscape(l[0]), mdEscape(l[1]))
+	}
 	first := true
 	for _, r := range rows {
 		for _, f := range r.footnotes {
 			if first {
-				b.WriteString("\n")
+				b.WriteString("\nNotes:\n\n")
 				first = false
 			}
 			fmt.Fprintf(&b, "- **%s**: %s\n", mdEscape(r.name), mdEscape(f))
@@ -56,13 +59,18 @@ func writeMarkdown(w io.Writer, results []slo.Result, at time.Time) error {
 	return err
 }
 
-// mdLine escapes cells and joins them into a table line.
-func mdLine(cells []string) string {
-	esc := make([]string, len(cells))
-	for i, c := range cells {
-		esc[i] = mdEscape(c)
+// mdCell escapes a cell and bolds what needs a decision or distrust: a
+// freeze, and numbers that are stale, missing or failed.
+func mdCell(c string) string {
+	for _, loud := range []string{"FREEZE", dataStale, dataNoData, dataFailed} {
+		if c == loud {
+			return "**" + c + "**"
+		}
 	}
-	return mdRow(esc)
+	if strings.HasSuffix(c, " FREEZE") {
+		return mdEscape(strings.TrimSuffix(c, " FREEZE")) + " **FREEZE**"
+	}
+	return mdEscape(c)
 }
 
 // mdRow joins cells that are already markdown.

@@ -1,5 +1,6 @@
-// Package report renders evaluated SLOs for people (an aligned terminal table,
-// a GitHub markdown table) and for programs (the JSON API's shape).
+// Package report renders evaluated SLOs for people (an aligned terminal table
+// that fits 120 columns, a GitHub markdown table) and for programs (the JSON
+// API's shape), worst first in the order of slo.WorstFirst.
 package report
 
 import (
@@ -14,22 +15,33 @@ import (
 	"github.com/slobudget/slobudget/slo"
 )
 
-// Formats are the accepted values of Write's format, in the order a --format
+// Formats are the accepted values of Options.Format, in the order a --format
 // flag should list them.
 var Formats = []string{"table", "markdown", "json"}
 
-// Write renders results evaluated at at in the given format. SLOs come worst
-// budget first: those never evaluated (nothing is known about them), then by
-// remaining budget, lowest first. Nothing is written if rendering fails.
-func Write(w io.Writer, format string, results []slo.Result, at time.Time) error {
-	sorted := sortWorstFirst(results)
+// Options selects how Write renders.
+type Options struct {
+	// Format is one of Formats; "" means table.
+	Format string
+	// Wide shows every column in the table and markdown formats instead of
+	// the 120-column selection.
+	Wide bool
+}
+
+// Write renders results evaluated at at, worst first (slo.WorstFirst: no
+// data, then failed or stale, then paging, then by budget left). Nothing is
+// written if rendering fails.
+func Write(w io.Writer, results []slo.Result, at time.Time, o Options) error {
+	sorted := slices.Clone(results)
+	slo.SortWorstFirst(sorted)
+	format := cmp.Or(o.Format, "table")
 	var buf bytes.Buffer
 	var err error
 	switch format {
 	case "table":
-		err = writeTable(&buf, sorted, at)
+		err = writeTable(&buf, sorted, at, o.Wide)
 	case "markdown":
-		err = writeMarkdown(&buf, sorted, at)
+		err = writeMarkdown(&buf, sorted, at, o.Wide)
 	case "json":
 		err = writeJSON(&buf, sorted)
 	default:
@@ -44,23 +56,21 @@ func Write(w io.Writer, format string, results []slo.Result, at time.Time) error
 	return nil
 }
 
-// sortWorstFirst returns a sorted copy; the caller's slice keeps its order.
-func sortWorstFirst(results []slo.Result) []slo.Result {
-	out := slices.Clone(results)
-	slices.SortStableFunc(out, func(a, b slo.Result) int {
-		if an, bn := a.EvaluatedAt.IsZero(), b.EvaluatedAt.IsZero(); an != bn {
-			if an {
-				return -1
-			}
-			return 1
-		} else if !an {
-			if c := cmp.Compare(a.BudgetRemaining, b.BudgetRemaining); c != 0 {
-				return c
-			}
-		}
-		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Service, b.Service))
-	})
-	return out
+// Verdict is one line about one SLO, for a release gate or a chat message:
+// its name, what the numbers are worth when not fresh, the budget left and
+// the consequence line, e.g. "checkout-availability: frozen, -20.0% budget
+// left (overspent by 1h 21m of 6h 43m); feature releases frozen: ...".
+func Verdict(r slo.Result, at time.Time) string {
+	w := newRow(r, at)
+	if !r.HasNumbers() {
+		return w.name + ": " + w.line
+	}
+	head := w.name + ": " + r.PolicyState
+	if r.FeatureFreeze {
+		head += " (FREEZE)"
+	}
+	head += ", " + w.budget + " budget left (" + w.outage + ")"
+	return head + "; " + w.line
 }
 
 func reportTitle(at time.Time) string {

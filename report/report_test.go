@@ -34,10 +34,45 @@ func evaluated(t *testing.T, name, service string, objective float64, window tim
 	return r
 }
 
-// fixture is six SLOs covering every state a report must show, in an order
+// fixture is eight SLOs covering every state a report must show, in an order
 // that is not the sorted one. The comments give the figures worked out by hand.
 func fixture(t *testing.T) []slo.Result {
 	const h, m = time.Hour, time.Minute
+	// 99.9% / 30d, 50 bad of 1e5: remaining exactly 0.5 (healthy), but the
+	// metrics began 2d 4h ago: 187,200 s of 2,592,000, coverage 0.0722 <
+	// 0.5, so provisional. Left 0.5 × 2592 s = 1296 s = 21m 36s.
+	signup := evaluated(t, "signup-availability", "signup", 99.9, 30*day, reportAt, events(1e5, 50),
+		map[time.Duration]slo.Counts{h: events(2e3, 0)})
+	signup.SetCoverage(52 * h)
+	// 99% / 28d, 2400 bad of 2e5: e = 0.012, remaining −0.2 → −20.0%;
+	// budget 2,419,200 × 0.01 = 24,192 s = 6h 43m 12s, overspent by
+	// 4838.4 s = 1h 20m 38s → "1h 21m". 1h and 5m burn 15 > 13.44: page.
+	// Frozen; at the current pace it reaches at-risk in 3d 4h = 273,600 s.
+	search := evaluated(t, "search-latency", "search", 99, 28*day, reportAt, events(2e5, 2400),
+		map[time.Duration]slo.Counts{5 * m: events(1e3, 150), h: events(1e4, 1500)})
+	search.RecoverySeconds = map[string]float64{"at-risk": 273_600}
+	search.SetCoverage(28 * day)
+	// 99.5% / 30d, 3500 bad of 1e6: e = 0.0035, remaining 0.3 → 30.0%
+	// (caution); budget 12,960 s = 3h 36m, left 3888 s = 1h 4m 48s →
+	// "1h 5m". 1d 3.2 and 2h 4 > 3: ticket. 1h burn 1: 0.3 × 30d = 9d.
+	// Recovery computed: healthy is not reached at this pace.
+	cart := evaluated(t, "cart-availability", "cart", 99.5, 30*day, reportAt, events(1e6, 3500),
+		map[time.Duration]slo.Counts{h: events(5e3, 25), 2 * h: events(1e4, 200), 6 * h: events(3e4, 150),
+			day: events(1e5, 1600)})
+	cart.RecoverySeconds = map[string]float64{}
+	// 99.95% / 90d, 3000 bad of 1e7: e = 0.0003, remaining 0.4 (caution),
+	// budget 3888 s = 1h 4m 48s, left 1555.2 s. 1h: 30 of 1e5 → 0.6;
+	// exhaustion 0.4 × 7,776,000 / 0.6 = 5,184,000 s = 60d. Numbers 5m
+	// old, failing for 4m.
+	payments := stale(evaluated(t, "payments-availability", "payments", 99.95, 90*day, reportAt.Add(-5*m),
+		events(1e7, 3000), map[time.Duration]slo.Counts{h: events(1e5, 30)}),
+		`query sum(increase(http_requests_total{service="payments",code=~"5..|429"}[1h])): Prometheus answered 503 Service Unavailable`)
+	payments.FailingSince = reportAt.Add(-4 * m)
+	// The total selector matched nothing: Evaluate ran over zero counts, and
+	// its "healthy, 100% left" must show nowhere.
+	orders := evaluated(t, "orders-availability", "orders", 99.9, 30*day, reportAt, slo.Counts{}, nil)
+	orders.DataMissing, orders.MissingSelector = true, `http_requests_total{service="orders"}`
+	orders.SetCoverage(0)
 	return []slo.Result{
 		// 99.9% / 30d, 400 bad of 1e6: remaining 0.6 → 60.0%, budget 2592 s =
 		// 43m 12s, left 1555.2 s = 25m 55s. 1h: 250 of 1e5 → burn 2.5;
@@ -51,23 +86,7 @@ func fixture(t *testing.T) []slo.Result {
 		// 99.5% / 7d, no traffic at all: SLI "no traffic", remaining 1 → 100.0%,
 		// budget 604,800 × 0.005 = 3024 s = 50m 24s, all of it left.
 		evaluated(t, "catalog-search", "catalog", 99.5, 7*day, reportAt, slo.Counts{}, nil),
-		// 99% / 28d, 2400 bad of 2e5: e = 0.012, remaining −0.2 → −20.0%;
-		// budget 2,419,200 × 0.01 = 24,192 s = 6h 43m 12s, overspent by
-		// 4838.4 s = 1h 20m 38s → "1h 21m". 1h and 5m burn 15 > 13.44: page.
-		evaluated(t, "search-latency", "search", 99, 28*day, reportAt, events(2e5, 2400),
-			map[time.Duration]slo.Counts{5 * m: events(1e3, 150), h: events(1e4, 1500)}),
-		// 99.5% / 30d, 3500 bad of 1e6: e = 0.0035, remaining 0.3 → 30.0%
-		// (caution); budget 12,960 s = 3h 36m, left 3888 s = 1h 4m 48s →
-		// "1h 5m". 1d 3.2 and 2h 4 > 3: ticket. 1h burn 1: 0.3 × 30d = 9d.
-		evaluated(t, "cart-availability", "cart", 99.5, 30*day, reportAt, events(1e6, 3500),
-			map[time.Duration]slo.Counts{h: events(5e3, 25), 2 * h: events(1e4, 200), 6 * h: events(3e4, 150),
-				day: events(1e5, 1600)}),
-		stale(evaluated(t, "payments-availability", "payments", 99.95, 90*day, reportAt.Add(-5*m),
-			// 99.95% / 90d, 3000 bad of 1e7: e = 0.0003, remaining 0.4 (caution),
-			// budget 3888 s = 1h 4m 48s, left 1555.2 s. 1h: 30 of 1e5 → 0.6;
-			// exhaustion 0.4 × 7,776,000 / 0.6 = 5,184,000 s = 60d.
-			events(1e7, 3000), map[time.Duration]slo.Counts{h: events(1e5, 30)}),
-			`query sum(increase(http_requests_total{service="payments",code=~"5..|429"}[1h])): Prometheus answered 503 Service Unavailable`),
+		search, cart, payments, orders, signup,
 	}
 }
 
@@ -78,9 +97,14 @@ func stale(r slo.Result, err string) slo.Result {
 
 func render(t *testing.T, format string, results []slo.Result) string {
 	t.Helper()
+	return renderOpts(t, results, Options{Format: format})
+}
+
+func renderOpts(t *testing.T, results []slo.Result, o Options) string {
+	t.Helper()
 	var buf bytes.Buffer
-	if err := Write(&buf, format, results, reportAt); err != nil {
-		t.Fatalf("Write(%s): %v", format, err)
+	if err := Write(&buf, results, reportAt, o); err != nil {
+		t.Fatalf("Write(%+v): %v", o, err)
 	}
 	return buf.String()
 }
@@ -106,8 +130,13 @@ func golden(t *testing.T, name, got string) {
 
 func TestGolden(t *testing.T) {
 	results := fixture(t)
-	for format, file := range map[string]string{"table": "report.txt", "markdown": "report.md", "json": "report.json"} {
-		t.Run(format, func(t *testing.T) { golden(t, file, render(t, format, results)) })
+	cases := map[string]Options{
+		"report.txt": {Format: "table"}, "report-wide.txt": {Format: "table", Wide: true},
+		"report.md": {Format: "markdown"}, "report-wide.md": {Format: "markdown", Wide: true},
+		"report.json": {Format: "json"},
+	}
+	for file, o := range cases {
+		t.Run(file, func(t *testing.T) { golden(t, file, renderOpts(t, results, o)) })
 	}
 }
 
@@ -124,51 +153,120 @@ func TestFigures(t *testing.T) {
 	for _, r := range fixture(t) {
 		rows[r.Name] = newRow(r, reportAt)
 	}
-	tests := []struct {
-		slo, field, got, want string
-	}{
-		{"checkout-availability", "objective", rows["checkout-availability"].objective, "99.9%"},
-		{"checkout-availability", "sli", rows["checkout-availability"].sli, "99.960%"},
-		{"checkout-availability", "budget", rows["checkout-availability"].budget, "60.0%"},
-		{"checkout-availability", "outage", rows["checkout-availability"].outage, "25m 55s left of 43m 12s"},
-		{"checkout-availability", "forecast", rows["checkout-availability"].forecast, "exhausted in 7d 5h"},
-		{"checkout-availability", "burn 1h", rows["checkout-availability"].burn1h, "2.50"},      // 250/1e5/0.001
-		{"checkout-availability", "burn 6h", rows["checkout-availability"].burn6h, "1.00"},      // 600/6e5/0.001
-		{"checkout-availability", "burn 1d", rows["checkout-availability"].burn1d, "0.40"},      // 960/2.4e6/0.001
-		{"checkout-availability", "burn 30d", rows["checkout-availability"].burnWindow, "0.40"}, // 400/1e6/0.001
-		{"checkout-availability", "state", rows["checkout-availability"].state, "healthy"},
-		{"checkout-availability", "features", rows["checkout-availability"].features, "70%"},
-		{"checkout-availability", "alerts", rows["checkout-availability"].alerts, "none"},
-		{"search-latency", "sli", rows["search-latency"].sli, "98.80%"},
-		{"search-latency", "budget", rows["search-latency"].budget, "-20.0%"},
-		{"search-latency", "outage", rows["search-latency"].outage, "overspent by 1h 21m of 6h 43m"},
-		{"search-latency", "freeze", rows["search-latency"].freeze, "FREEZE"},
-		{"search-latency", "features", rows["search-latency"].features, "0%"},
-		{"search-latency", "alerts", rows["search-latency"].alerts, "page"},
-		{"search-latency", "forecast", rows["search-latency"].forecast, "exhausted"},
-		{"search-latency", "burn 6h", rows["search-latency"].burn6h, "-"},
-		{"search-latency", "burn 28d", rows["search-latency"].burnWindow, "1.20"},
-		{"cart-availability", "outage", rows["cart-availability"].outage, "1h 5m left of 3h 36m"},
-		{"cart-availability", "state", rows["cart-availability"].state, "caution"},
-		{"cart-availability", "alerts", rows["cart-availability"].alerts, "ticket"},
-		{"cart-availability", "forecast", rows["cart-availability"].forecast, "exhausted in 9d"},
-		{"catalog-search", "sli", rows["catalog-search"].sli, "no traffic"},
-		{"catalog-search", "budget", rows["catalog-search"].budget, "100.0%"},
-		{"catalog-search", "outage", rows["catalog-search"].outage, "50m 24s left of 50m 24s"},
-		{"catalog-search", "burn 7d", rows["catalog-search"].burnWindow, "-"},
-		{"catalog-search", "forecast", rows["catalog-search"].forecast, "not burning"},
-		{"payments-availability", "status", rows["payments-availability"].status, "STALE"},
-		{"payments-availability", "objective", rows["payments-availability"].objective, "99.95%"},
-		{"payments-availability", "sli", rows["payments-availability"].sli, "99.9700%"},
-		{"payments-availability", "outage", rows["payments-availability"].outage, "25m 55s left of 1h 5m"},
-		{"payments-availability", "forecast", rows["payments-availability"].forecast, "exhausted in 60d"},
-		{"inventory-availability", "status", rows["inventory-availability"].status, "NO DATA"},
-		{"inventory-availability", "budget", rows["inventory-availability"].budget, "-"},
-		{"inventory-availability", "objective", rows["inventory-availability"].objective, "99.9%"},
+	type check struct{ slo, field, want string }
+	get := func(w row, field string) string {
+		switch field {
+		case "objective":
+			return w.objective
+		case "sli":
+			return w.sli
+		case "events":
+			return w.events
+		case "budget":
+			return w.budget
+		case "left":
+			return w.left
+		case "outage":
+			return w.outage
+		case "runs out":
+			return w.runsOut
+		case "state":
+			return w.state
+		case "freeze":
+			return w.freeze
+		case "features":
+			return w.features
+		case "alerts":
+			return w.alerts
+		case "data":
+			return w.data
+		case "coverage":
+			return w.coverage
+		case "burn window":
+			return w.burnWindow
+		case "line":
+			return w.line
+		}
+		if win, ok := strings.CutPrefix(field, "burn "); ok {
+			return w.burns[win]
+		}
+		t.Fatalf("unknown field %s", field)
+		return ""
 	}
-	for _, tt := range tests {
-		if tt.got != tt.want {
-			t.Errorf("%s %s = %q, want %q", tt.slo, tt.field, tt.got, tt.want)
+	checks := []check{
+		{"checkout-availability", "objective", "99.9%"},
+		{"checkout-availability", "sli", "99.960%"},
+		{"checkout-availability", "events", "400 bad of 1,000,000"},
+		{"checkout-availability", "budget", "60.0%"},
+		{"checkout-availability", "left", "25m 55s"},
+		{"checkout-availability", "outage", "25m 55s left of 43m 12s"},
+		{"checkout-availability", "runs out", "in 7d 5h"},
+		{"checkout-availability", "burn 1h", "2.50"},     // 250/1e5/0.001
+		{"checkout-availability", "burn 6h", "1.00"},     // 600/6e5/0.001
+		{"checkout-availability", "burn 1d", "0.40"},     // 960/2.4e6/0.001
+		{"checkout-availability", "burn window", "0.40"}, // 400/1e6/0.001
+		{"checkout-availability", "state", "healthy"},
+		{"checkout-availability", "features", "70%"},
+		{"checkout-availability", "alerts", "none"},
+		{"checkout-availability", "data", "fresh"},
+		{"checkout-availability", "coverage", "-"}, // not measured
+		{"checkout-availability", "line",
+			"budget healthy: feature work proceeds as planned; features 70% of capacity; runs out in 7d 5h at the current pace"},
+		{"search-latency", "sli", "98.80%"},
+		{"search-latency", "events", "2,400 bad of 200,000"},
+		{"search-latency", "budget", "-20.0%"},
+		{"search-latency", "left", "-1h 21m"},
+		{"search-latency", "outage", "overspent by 1h 21m of 6h 43m"},
+		{"search-latency", "freeze", "FREEZE"},
+		{"search-latency", "features", "0%"},
+		{"search-latency", "alerts", "page"},
+		{"search-latency", "runs out", "exhausted"},
+		{"search-latency", "coverage", "all 28d"},
+		{"search-latency", "burn 6h", "-"},
+		{"search-latency", "burn window", "1.20"},
+		{"search-latency", "line", "feature releases frozen: only P0 and security fixes ship until the budget recovers; " +
+			"features 0% of capacity; budget exhausted; freeze lifts in about 3d 4h at the current pace"},
+		{"cart-availability", "outage", "1h 5m left of 3h 36m"},
+		{"cart-availability", "state", "caution"},
+		{"cart-availability", "alerts", "ticket"},
+		{"cart-availability", "runs out", "in 9d"},
+		{"cart-availability", "line", "budget low: shift capacity to reliability work; features 50% of capacity; " +
+			"runs out in 9d at the current pace; does not climb back to healthy at the current pace"},
+		{"catalog-search", "sli", "no traffic"},
+		{"catalog-search", "budget", "100.0%"},
+		{"catalog-search", "outage", "50m 24s left of 50m 24s"},
+		{"catalog-search", "burn window", "-"},
+		{"catalog-search", "runs out", "not burning"},
+		{"catalog-search", "data", "fresh"}, // zero traffic is data, not NO DATA
+		{"payments-availability", "data", "STALE"},
+		{"payments-availability", "objective", "99.95%"},
+		{"payments-availability", "sli", "99.9700%"},
+		{"payments-availability", "outage", "25m 55s left of 1h 5m"},
+		{"payments-availability", "runs out", "in 60d"},
+		{"payments-availability", "line", "budget low: shift capacity to reliability work; features 50% of capacity; " +
+			"runs out in 60d at the current pace; STALE: Prometheus server error since 11:56 UTC"},
+		{"inventory-availability", "data", "FAILED"},
+		{"inventory-availability", "budget", "-"},
+		{"inventory-availability", "objective", "99.9%"},
+		{"inventory-availability", "line", "FAILED: Prometheus unreachable: no numbers yet, no policy decision"},
+		{"orders-availability", "data", "NO DATA"},
+		{"orders-availability", "budget", "-"},
+		{"orders-availability", "state", "-"},
+		{"orders-availability", "sli", "-"},
+		{"orders-availability", "runs out", "-"},
+		{"orders-availability", "alerts", "-"},
+		{"orders-availability", "line",
+			`NO DATA: http_requests_total{service="orders"} matched no series in the 30d window: no budget, no policy decision`},
+		{"signup-availability", "state", "healthy*"},
+		{"signup-availability", "coverage", "2d 4h of 30d"},
+		{"signup-availability", "left", "21m 36s"},
+		{"signup-availability", "runs out", "not burning"},
+		{"signup-availability", "line", "budget healthy: feature work proceeds as planned; features 70% of capacity; " +
+			"computed over 2d 4h of 30d: provisional, decided on less than half the window"},
+	}
+	for _, c := range checks {
+		if got := get(rows[c.slo], c.field); got != c.want {
+			t.Errorf("%s %s = %q, want %q", c.slo, c.field, got, c.want)
 		}
 	}
 	if f := rows["payments-availability"].footnotes; len(f) != 1 ||
@@ -176,41 +274,48 @@ func TestFigures(t *testing.T) {
 		!strings.Contains(f[0], "503 Service Unavailable") {
 		t.Errorf("stale footnotes = %q", f)
 	}
+	if f := rows["inventory-availability"].footnotes; len(f) != 1 ||
+		f[0] != "FAILED: last evaluation failed: dial tcp 127.0.0.1:9090: connect: connection refused" {
+		t.Errorf("failed footnotes = %q", f)
+	}
 	if f := rows["checkout-availability"].footnotes; len(f) != 0 {
 		t.Errorf("a clean SLO has footnotes %q", f)
 	}
 }
 
-func TestSortWorstFirst(t *testing.T) {
+func TestWorstFirstInEveryFormat(t *testing.T) {
 	in := fixture(t)
 	before := make([]string, len(in))
 	for i, r := range in {
 		before[i] = r.Name
 	}
-	var got []string
-	for _, r := range sortWorstFirst(in) {
-		got = append(got, r.Name)
-	}
-	// never evaluated; then remaining −0.2, 0.3, 0.4, 0.6, 1.
-	want := []string{"inventory-availability", "search-latency", "cart-availability",
-		"payments-availability", "checkout-availability", "catalog-search"}
-	if !slices.Equal(got, want) {
-		t.Errorf("order = %v, want %v", got, want)
+	// Written out from slo/order.go's rules: no numbers (FAILED, NO DATA) by
+	// name; stale; paging (search-latency); then budget left 0.3, 0.5, 0.6, 1.
+	want := []string{"inventory-availability", "orders-availability", "payments-availability", "search-latency",
+		"cart-availability", "signup-availability", "checkout-availability", "catalog-search"}
+	for _, format := range Formats {
+		out := render(t, format, in)
+		last := -1
+		for _, name := range want {
+			var i int
+			switch format {
+			case "json":
+				i = strings.Index(out, `"name": "`+name+`"`)
+			case "markdown":
+				i = strings.Index(out, "| "+name+" |")
+			default:
+				i = strings.Index(out, "\n"+name+" ")
+			}
+			if i < 0 || i < last {
+				t.Fatalf("%s: %s missing or out of order:\n%s", format, name, out)
+			}
+			last = i
+		}
 	}
 	for i, r := range in {
 		if r.Name != before[i] {
 			t.Fatalf("Write reordered the caller's slice")
 		}
-	}
-	// The table lists them in that order too.
-	table := render(t, "table", in)
-	last := -1
-	for _, name := range want {
-		i := strings.Index(table, "\n"+name+" ")
-		if i < 0 || i < last {
-			t.Fatalf("table: %s missing or out of order:\n%s", name, table)
-		}
-		last = i
 	}
 }
 
@@ -251,6 +356,18 @@ func TestJSONIsTheAPIShape(t *testing.T) {
 		{"catalog-search", "burnRates", "{}"},
 		{"search-latency", "exhaustionSeconds", "0"},
 		{"search-latency", "budgetRemaining", "-0.2"},
+		{"search-latency", "recoverySeconds", `{"at-risk":273600}`},
+		{"signup-availability", "coverage", "0.07222222222222222"},
+		{"signup-availability", "coveredSeconds", "187200"},
+		{"signup-availability", "provisional", "true"},
+		{"orders-availability", "dataMissing", "true"},
+		{"orders-availability", "policyState", "null"},
+		{"orders-availability", "budgetRemaining", "null"},
+		{"orders-availability", "featureFreeze", "null"},
+		{"orders-availability", "featureShare", "null"},
+		{"orders-availability", "missingSelector", `"http_requests_total{service=\"orders\"}"`},
+		{"payments-availability", "failingSince", `"2024-05-01T11:56:00Z"`},
+		{"checkout-availability", "failingSince", "null"},
 	}
 	for _, c := range checks {
 		got := strings.Join(strings.Fields(string(byName[c.slo][c.key])), "")
@@ -265,7 +382,8 @@ func TestJSONIsTheAPIShape(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &back); err != nil {
 		t.Fatal(err)
 	}
-	sorted := sortWorstFirst(in)
+	sorted := slices.Clone(in)
+	slo.SortWorstFirst(sorted)
 	for i := range sorted {
 		a, _ := json.Marshal(sorted[i])
 		b, _ := json.Marshal(back.SLOs[i])
@@ -279,29 +397,36 @@ func TestJSONIsTheAPIShape(t *testing.T) {
 }
 
 func TestMarkdownEscapesCells(t *testing.T) {
-	out := render(t, "markdown", fixture(t))
-	for _, line := range strings.Split(out, "\n") {
-		if !strings.HasPrefix(line, "| ") {
-			continue
+	for _, wide := range []bool{false, true} {
+		out := renderOpts(t, fixture(t), Options{Format: "markdown", Wide: wide})
+		for _, line := range strings.Split(out, "\n") {
+			if !strings.HasPrefix(line, "| ") {
+				continue
+			}
+			// Every table line has exactly one cell per header: a | inside a
+			// cell (the 5..|429 in an error) must not add a column.
+			cells := strings.Count(strings.ReplaceAll(line, `\|`, ""), "|") - 1
+			if cells != len(columnsFor(wide)) {
+				t.Errorf("markdown line has %d cells, want %d: %s", cells, len(columnsFor(wide)), line)
+			}
 		}
-		// Every table line has exactly one cell per header: a | inside a
-		// cell (the 5..|429 in an error) must not add a column.
-		cells := strings.Count(strings.ReplaceAll(line, `\|`, ""), "|") - 1
-		if cells != len(headers) {
-			t.Errorf("markdown line has %d cells, want %d: %s", cells, len(headers), line)
+		if !strings.Contains(out, `5..\|429`) {
+			t.Errorf("the | in the error text is not escaped:\n%s", out)
 		}
-	}
-	if !strings.Contains(out, `5..\|429`) {
-		t.Errorf("the | in the error text is not escaped:\n%s", out)
-	}
-	if !strings.Contains(out, "| **FREEZE** |") || !strings.Contains(out, "| **STALE** |") || !strings.Contains(out, "| **NO DATA** |") {
-		t.Errorf("FREEZE, STALE and NO DATA are not bold:\n%s", out)
+		for _, loud := range []string{"**FREEZE** |", "| **STALE** |", "| **NO DATA** |", "| **FAILED** |"} {
+			if !strings.Contains(out, loud) {
+				t.Errorf("wide=%v: %q is not bold:\n%s", wide, loud, out)
+			}
+		}
+		if !strings.Contains(out, `| healthy\* |`) {
+			t.Errorf("the provisional mark is not escaped:\n%s", out)
+		}
 	}
 }
 
 func TestUnknownFormat(t *testing.T) {
 	var buf bytes.Buffer
-	err := Write(&buf, "yaml", fixture(t), reportAt)
+	err := Write(&buf, fixture(t), reportAt, Options{Format: "yaml"})
 	if err == nil || !strings.Contains(err.Error(), `unknown report format "yaml"`) ||
 		!strings.Contains(err.Error(), "table, markdown, json") {
 		t.Errorf("Write(yaml) error = %v", err)
@@ -317,7 +442,7 @@ func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk ful
 
 func TestWriteError(t *testing.T) {
 	for _, f := range Formats {
-		err := Write(failingWriter{}, f, fixture(t), reportAt)
+		err := Write(failingWriter{}, fixture(t), reportAt, Options{Format: f})
 		if err == nil || !strings.Contains(err.Error(), "disk full") {
 			t.Errorf("Write(%s) to a failing writer: error = %v", f, err)
 		}
@@ -330,7 +455,7 @@ func TestJSONRejectsNonFiniteNumbers(t *testing.T) {
 	r := fixture(t)[0]
 	r.BurnRates = map[string]float64{"1h": nan()}
 	var buf bytes.Buffer
-	if err := Write(&buf, "json", []slo.Result{r}, reportAt); err == nil {
+	if err := Write(&buf, []slo.Result{r}, reportAt, Options{Format: "json"}); err == nil {
 		t.Errorf("no error for a NaN burn rate; wrote %s", buf.String())
 	} else if buf.Len() != 0 {
 		t.Errorf("wrote %d bytes despite the error", buf.Len())

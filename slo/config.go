@@ -1,31 +1,44 @@
 package slo
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
+
+// LoadOptions says what to load.
+type LoadOptions struct {
+	// ConfigFiles hold SLOs and policies, in any accepted format.
+	ConfigFiles []string
+	// ExclusionFiles hold only `exclusions:` (--exclusions.file).
+	ExclusionFiles []string
+	// Now is the load time exclusions are checked against; zero means
+	// time.Now().
+	Now time.Time
+}
 
 // LoadFiles reads and validates one or more config files and merges them
 // into one Config. SLO and policy names must be unique across all files, and
 // an SLO may use a policy defined in any of them. When anything is wrong the
 // error is a *ConfigErrors holding every problem of every file.
 func LoadFiles(paths ...string) (*Config, error) {
-	if len(paths) == 0 {
+	return Load(LoadOptions{ConfigFiles: paths})
+}
+
+// Load reads and validates config and exclusion files together.
+func Load(opts LoadOptions) (*Config, error) {
+	if len(opts.ConfigFiles) == 0 {
 		return nil, errors.New("no config file given")
 	}
 	var errs []ConfigError
-	files := make([]fileConfig, 0, len(paths))
-	for _, p := range paths {
+	var files []fileConfig
+	read := func(p string, decode func(string, []byte, *[]ConfigError) fileConfig) {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			var pe *fs.PathError
@@ -33,122 +46,126 @@ func LoadFiles(paths ...string) (*Config, error) {
 				err = pe.Err // the path is already in front of the message
 			}
 			errs = append(errs, ConfigError{File: p, Message: "cannot read config file: " + err.Error()})
-			continue
+			return
 		}
-		files = append(files, decodeFile(p, data, &errs))
+		files = append(files, decode(p, data, &errs))
 	}
-	return merge(files, errs)
+	for _, p := range opts.ConfigFiles {
+		read(p, decodeFile)
+	}
+	for _, p := range opts.ExclusionFiles {
+		read(p, decodeExclusionFile)
+	}
+	return merge(files, errs, opts.now())
+}
+
+func (o LoadOptions) now() time.Time {
+	if o.Now.IsZero() {
+		return time.Now()
+	}
+	return o.Now
 }
 
 // Parse validates the config in data as if read from file (the name is used
 // in error messages only).
 func Parse(file string, data []byte) (*Config, error) {
 	var errs []ConfigError
-	return merge([]fileConfig{decodeFile(file, data, &errs)}, errs)
+	return merge([]fileConfig{decodeFile(file, data, &errs)}, errs, time.Now())
 }
 
 // fileConfig is what one file defines, before cross-file checks.
 type fileConfig struct {
-	file     string
-	policies []Policy
-	slos     []SLO
-	// policyRefs are the nodes of explicit `policy:` fields, by SLO index,
-	// to point at when the policy does not exist.
-	policyRefs map[int]*yaml.Node
+	file       string
+	policies   []Policy
+	slos       []sloDraft
+	exclusions []Exclusion
+	// openslo holds OpenSLO objects, resolved across files in merge.
+	openslo []opensloObject
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// decodeFile decodes and validates one file, appending its problems to errs.
+// decodeFile decodes and validates one config file, appending its problems
+// to errs. A file may hold several YAML documents, each in its own format.
 func decodeFile(file string, data []byte, errs *[]ConfigError) fileConfig {
-	fc := fileConfig{file: file, policyRefs: map[int]*yaml.Node{}}
+	fc := fileConfig{file: file}
 	top := reporter{file: file, errs: errs}
-	doc, err := parseYAML(data)
-	if err != nil {
-		line, msg := 1, err.Error()
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = m[2]
-		}
-		if l := firstFailingLine(data, msg); l > 0 {
-			line = l
-		}
-		*errs = append(*errs, ConfigError{File: file, Line: line, Message: "invalid YAML: " + trimYAMLPrefix(msg)})
-		return fc
-	}
-	if doc == nil || isNull(doc) {
-		top.errorf(doc, "", "empty config: define at least one SLO under slos:")
-		return fc
-	}
-	before := len(*errs)
-	f, ok := top.mapping(doc, "", "policies", "slos")
-	// A misspelt top-level key is the real problem; "no slos" would only
-	// repeat it.
-	misspelt := len(*errs) > before
+	docs, ok := parseDocuments(file, data, errs)
 	if !ok {
 		return fc
 	}
-	for i, n := range top.sequence(f.values["policies"], "policies") {
-		if p, ok := decodePolicy(reporter{file: file, errs: errs}, n, i); ok {
-			fc.policies = append(fc.policies, p)
-		}
+	if len(docs) == 0 {
+		top.errorf(nil, "", "empty config: define at least one SLO under slos:")
+		return fc
 	}
-	for i, n := range top.sequence(f.values["slos"], "slos") {
-		s, ref, ok := decodeSLO(reporter{file: file, errs: errs}, n, i)
-		if !ok {
-			continue
-		}
-		if ref != nil {
-			fc.policyRefs[len(fc.slos)] = ref
-		}
-		fc.slos = append(fc.slos, s)
-	}
-	if !f.has("slos") && !f.has("policies") && !misspelt {
-		top.errorf(f.node, "", "no slos defined: define at least one SLO under slos:")
+	for _, doc := range docs {
+		decodeDocument(top, doc, &fc)
 	}
 	return fc
 }
 
-// parseYAML returns the single document's root node, or nil for an empty
-// file. yaml.v3 is third-party code fed with user input; a panic in it is
-// turned into an error so that a bad file cannot crash the daemon on reload.
-func parseYAML(data []byte) (root *yaml.Node, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			root, err = nil, fmt.Errorf("yaml: %v", p)
-		}
-	}()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, nil
-		}
-		return nil, err
+// decodeDocument dispatches one document to its format by its
+// version/apiVersion/kind.
+func decodeDocument(top reporter, doc *yaml.Node, fc *fileConfig) {
+	if isNull(doc) {
+		return
 	}
-	var next yaml.Node
-	if err := dec.Decode(&next); !errors.Is(err, io.EOF) {
-		if err != nil {
-			return nil, err
-		}
-		return nil, fmt.Errorf("yaml: line %d: a second YAML document (---) in one file; put each config in its own file", next.Line)
+	if f, ok := detectFormat(top, doc); ok {
+		f.decode(top, doc, fc)
 	}
-	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
-		return doc.Content[0], nil
-	}
-	return nil, nil
 }
 
-func trimYAMLPrefix(msg string) string {
-	if len(msg) > 6 && msg[:6] == "yaml: " {
-		return msg[6:]
+var nativeKeys = []string{"policies", "slos", "exclusions"}
+
+func decodeNative(top reporter, doc *yaml.Node, fc *fileConfig) {
+	before := len(*top.errs)
+	f, ok := top.mapping(doc, "", nativeKeys...)
+	// A misspelt top-level key is the real problem; "no slos" would only
+	// repeat it.
+	misspelt := len(*top.errs) > before
+	if !ok {
+		return
 	}
-	return msg
+	for i, n := range top.sequence(f.values["policies"], "policies") {
+		if p, ok := decodePolicy(reporter{file: top.file, errs: top.errs}, n, i); ok {
+			fc.policies = append(fc.policies, p)
+		}
+	}
+	for i, n := range top.sequence(f.values["slos"], "slos") {
+		if s, ok := decodeSLO(reporter{file: top.file, errs: top.errs}, n, i); ok {
+			fc.slos = append(fc.slos, s)
+		}
+	}
+	fc.exclusions = append(fc.exclusions, decodeExclusions(reporter{file: top.file, errs: top.errs}, f.values["exclusions"])...)
+	if !f.has("slos") && !f.has("policies") && !f.has("exclusions") && !misspelt {
+		top.errorf(f.node, "", "no slos defined: define at least one SLO under slos:")
+	}
+}
+
+// decodeExclusionFile reads a file given with --exclusions.file: only
+// `exclusions:`.
+func decodeExclusionFile(file string, data []byte, errs *[]ConfigError) fileConfig {
+	fc := fileConfig{file: file}
+	top := reporter{file: file, errs: errs}
+	docs, ok := parseDocuments(file, data, errs)
+	if !ok {
+		return fc
+	}
+	for _, doc := range docs {
+		if isNull(doc) {
+			continue
+		}
+		f, ok := top.mapping(doc, "", "exclusions")
+		if !ok {
+			continue
+		}
+		fc.exclusions = append(fc.exclusions, decodeExclusions(reporter{file: file, errs: errs}, f.values["exclusions"])...)
+	}
+	return fc
 }
 
 // merge runs the checks that span files and builds the Config.
-func merge(files []fileConfig, errs []ConfigError) (*Config, error) {
+func merge(files []fileConfig, errs []ConfigError, now time.Time) (*Config, error) {
 	cfg := &Config{}
+	resolveOpenSLO(files, &errs)
 	policyAt := map[string]location{}
 	for _, fc := range files {
 		r := reporter{file: fc.file, errs: &errs}
@@ -163,24 +180,34 @@ func merge(files []fileConfig, errs []ConfigError) (*Config, error) {
 		}
 	}
 	sloAt := map[string]location{}
+	byName := map[string]*SLO{}
 	for _, fc := range files {
 		r := reporter{file: fc.file, errs: &errs}
-		for i, s := range fc.slos {
+		for _, s := range fc.slos {
 			r.subject = fmt.Sprintf("slo %q", s.Name)
 			if s.Name == "" {
 				r.subject = "slos"
 			}
 			if _, ok := policyAt[s.Policy]; !ok && s.Policy != DefaultPolicy().Name && s.Policy != "" {
-				r.errorf(fc.policyRefs[i], "policy", "undefined policy %q; defined: %s", s.Policy, policyNames(policyAt))
+				r.errorf(s.policyRef, "policy", "undefined policy %q; defined: %s", s.Policy, policyNames(policyAt))
 			}
 			if first, dup := sloAt[s.Name]; dup && s.Name != "" {
 				r.errorf(&yaml.Node{Line: s.Line}, "name", "duplicate SLO name %q, first defined at %s:%d", s.Name, first.file, first.line)
 				continue
 			}
 			sloAt[s.Name] = location{fc.file, s.Line}
-			cfg.SLOs = append(cfg.SLOs, s)
+			cfg.SLOs = append(cfg.SLOs, s.SLO)
+		}
+		if len(fc.policies) > 0 {
 		}
 	}
+	for i := range cfg.SLOs {
+		byName[cfg.SLOs[i].Name] = &cfg.SLOs[i]
+	}
+	for _, fc := range files {
+		cfg.Exclusions = append(cfg.Exclusions, fc.exclusions...)
+	}
+	checkExclusions(cfg.Exclusions, byName, now, &errs)
 	// Only when nothing else is wrong: an SLO dropped for its own problems
 	// would make "no slos" a misleading extra message.
 	if len(cfg.SLOs) == 0 && len(files) > 0 && len(errs) == 0 {
@@ -234,40 +261,4 @@ func sortErrors(errs []ConfigError, files []fileConfig) {
 		}
 		return errs[i].Line < errs[j].Line
 	})
-}
-
-// maxLinesToLocate bounds the work of firstFailingLine, which parses the
-// file once per line.
-const maxLinesToLocate = 1000
-
-// firstFailingLine finds the line a YAML syntax error is on. yaml.v3 reports
-// where the enclosing block starts, not the offending line (a mis-indented
-// key three lines further down is reported at the parent's line, counted
-// from zero). The first prefix of the file that fails with the same message
-// and from which every longer prefix fails the same way ends on the offending
-// line (a multi-line flow collection fails while open and parses again once
-// closed, so an earlier failure does not count). It returns 0 when no prefix
-// reproduces the message, and the caller keeps yaml.v3's line.
-func firstFailingLine(data []byte, msg string) int {
-	lines := bytes.SplitAfter(data, []byte("\n"))
-	if len(lines) > maxLinesToLocate {
-		return 0
-	}
-	end, candidate := 0, 0
-	for i, l := range lines {
-		end += len(l)
-		_, err := parseYAML(data[:end])
-		same := false
-		if err != nil {
-			m := yamlLine.FindStringSubmatch(err.Error())
-			same = (m != nil && m[2] == msg) || trimYAMLPrefix(err.Error()) == msg
-		}
-		switch {
-		case !same:
-			candidate = 0
-		case candidate == 0:
-			candidate = i + 1
-		}
-	}
-	return candidate
 }

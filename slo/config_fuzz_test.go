@@ -46,13 +46,13 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("accepted a config without SLOs")
 		}
 		for _, s := range cfg.SLOs {
-			if checkName(s.Name) != "" || s.Service == "" || s.Objective <= 1 || s.Objective >= 100 || s.Window.Duration < day || s.SLI.Kind() == "" {
+			if checkName(s.Name) != "" || s.Service == "" || s.Objective <= 1 || s.Objective >= 100 || s.Window.Duration < day || s.Window.Duration > MaxWindow || s.SLI.Kind() == "" {
 				t.Fatalf("accepted an invalid SLO: %+v", s)
 			}
 			if _, ok := cfg.PolicyByName(s.Policy); !ok {
 				t.Fatalf("accepted SLO %q with undefined policy %q", s.Name, s.Policy)
 			}
-			if s.SLI.Kind() != KindTimeSlice {
+			if s.SLI.Kind() == KindEvents || (s.SLI.Kind() == KindLatency && s.SLI.Latency.NativeHistogram == "") {
 				good, bad, total := s.SLI.CounterSelectors()
 				if total == "" || (good == "") == (bad == "") {
 					t.Fatalf("accepted SLO %q with incomplete selectors %q %q %q", s.Name, good, bad, total)

@@ -2,9 +2,39 @@ package slo
 
 import (
 	"fmt"
+	"math"
 
 	"gopkg.in/yaml.v3"
 )
+
+// DefaultPostmortemBudgetShare is the SRE Workbook's postmortem trigger: one
+// incident that consumed more than 20% of the window's error budget.
+const DefaultPostmortemBudgetShare = 0.20
+
+// capacityTolerance is how far the shares of a capacity split may sum from 1
+// (decimal shares such as 0.7 + 0.2 + 0.1 do not sum to 1 exactly in binary).
+const capacityTolerance = 1e-9
+
+// stateDraft is a policy state while decoded: where its threshold and
+// shares were given, for the checks that depend on its position.
+type stateDraft struct {
+	PolicyState
+	minNode, shareNode, capacityNode *yaml.Node
+	min                              float64
+}
+
+var policySpec = &spec[Policy]{fields: []field[Policy]{
+	required(textField("name", func(p *Policy) *string { return &p.Name }, checkName), ""),
+	{key: "states", read: func(r reporter, n *yaml.Node, path string, p *Policy) {}}, // read by decodePolicy, in order
+	numberField("postmortemBudgetShare", func(p *Policy) *float64 { return &p.PostmortemBudgetShare }, checkShareAbove0),
+}}
+
+func checkShareAbove0(v float64) string {
+	if v <= 0 || v > 1 {
+		return fmt.Sprintf("%s is not a share in (0, 1]: the share of the window's budget one incident may consume before a postmortem is required, e.g. 0.2", fmtNum(v))
+	}
+	return ""
+}
 
 // decodePolicy decodes and validates one entry of `policies`.
 func decodePolicy(r reporter, n *yaml.Node, index int) (Policy, bool) {
@@ -12,26 +42,17 @@ func decodePolicy(r reporter, n *yaml.Node, index int) (Policy, bool) {
 	if name, ok := peekName(n); ok {
 		r.subject = fmt.Sprintf("policy %q", name)
 	}
-	f, ok := r.mapping(n, "", "name", "states")
+	p := Policy{File: r.file, Line: n.Line, PostmortemBudgetShare: DefaultPostmortemBudgetShare}
+	m, ok := policySpec.decode(r, n, "", &p)
 	if !ok {
 		if isNull(n) {
 			r.errorf(n, "", "empty entry in policies")
 		}
 		return Policy{}, false
 	}
-	p := Policy{File: r.file, Line: f.node.Line}
-	if name, has := r.str(f.get("name"), "name"); has {
-		p.Name = name
-		if msg := checkName(name); msg != "" {
-			r.errorf(f.get("name"), "name", "%s", msg)
-		}
-	} else if !f.has("name") {
-		r.errorf(f.node, "name", "required")
-	}
-
-	states := r.sequence(f.get("states"), "states")
+	states := r.sequence(m.get("states"), "states")
 	if len(states) < 2 {
-		r.errorf(nodeOrParent(f.get("states"), f.node), "states", "at least two states are needed: one or more with minBudgetRemaining, then a last catch-all without")
+		r.errorf(nodeOrParent(m.get("states"), m.node), "states", "at least two states are needed: one or more with minBudgetRemaining, then a last catch-all without")
 	}
 	seen := map[string]int{}
 	var prev *float64
@@ -65,52 +86,91 @@ func nodeOrParent(n, parent *yaml.Node) *yaml.Node {
 	return parent
 }
 
+var stateSpec = &spec[stateDraft]{fields: []field[stateDraft]{
+	required(textField("name", func(s *stateDraft) *string { return &s.Name }, checkName), ""),
+	{key: "minBudgetRemaining", read: func(r reporter, n *yaml.Node, path string, s *stateDraft) {
+		s.minNode = n
+	}},
+	{key: "featureShare", read: func(r reporter, n *yaml.Node, path string, s *stateDraft) {
+		s.shareNode = n
+		if v, ok := r.number(n, path); ok {
+			s.FeatureShare = v
+			if v < 0 || v > 1 {
+				r.errorf(n, path, "%s is not a share between 0 and 1 (write 0.7 for 70%%)", fmtNum(v))
+			}
+		}
+	}},
+	{key: "capacity", read: func(r reporter, n *yaml.Node, path string, s *stateDraft) {
+		s.capacityNode = n
+		capacitySpec.decode(r, n, path, &s.Capacity)
+	}},
+	boolField("freeze", func(s *stateDraft) *bool { return &s.Freeze }),
+	textField("consequence", func(s *stateDraft) *string { return &s.Consequence }),
+}}
+
+func shareField(key string, to func(*Capacity) *float64) field[Capacity] {
+	return numberField(key, to, func(v float64) string {
+		if v < 0 || v > 1 {
+			return fmt.Sprintf("%s is not a share between 0 and 1 (write 0.7 for 70%%)", fmtNum(v))
+		}
+		return ""
+	})
+}
+
+// capacitySpec is the whole capacity split; a share left out is 0.
+var capacitySpec = &spec[Capacity]{
+	fields: []field[Capacity]{
+		shareField("features", func(c *Capacity) *float64 { return &c.Features }),
+		shareField("reliability", func(c *Capacity) *float64 { return &c.Reliability }),
+		shareField("innovation", func(c *Capacity) *float64 { return &c.Innovation }),
+	},
+	after: func(r reporter, m fields, path string, c *Capacity) {
+		if sum := c.Features + c.Reliability + c.Innovation; math.Abs(sum-1) > capacityTolerance {
+			r.errorf(m.node, path, "features %s + reliability %s + innovation %s = %s, not 1: the split is of the whole capacity",
+				fmtNum(c.Features), fmtNum(c.Reliability), fmtNum(c.Innovation), fmtNum(roundPercent(sum)))
+		}
+	},
+}
+
+// CapacityFromFeatureShare is the split the short form featureShare means:
+// the rest of the capacity goes to reliability.
+func CapacityFromFeatureShare(share float64) Capacity {
+	return Capacity{Features: share, Reliability: 1 - share}
+}
+
 // decodeState decodes one policy state. Every state but the last needs a
 // threshold; the last is the catch-all and must not have one, so that every
 // budget value maps to exactly one state.
 func decodeState(r reporter, n *yaml.Node, field string, last bool) (PolicyState, bool) {
-	f, ok := r.mapping(n, field, "name", "minBudgetRemaining", "featureShare", "freeze", "consequence")
+	var st stateDraft
+	m, ok := stateSpec.decode(r, n, field, &st)
 	if !ok {
 		if isNull(n) {
 			r.errorf(n, field, "empty state")
 		}
 		return PolicyState{}, false
 	}
-	var st PolicyState
-	if name, has := r.str(f.get("name"), field+".name"); has {
-		st.Name = name
-		if msg := checkName(name); msg != "" {
-			r.errorf(f.get("name"), field+".name", "%s", msg)
-		}
-	} else if !f.has("name") {
-		r.errorf(f.node, field+".name", "required")
-	}
+	path := field + ".minBudgetRemaining"
 	switch {
-	case f.has("minBudgetRemaining") && last:
-		r.errorf(f.get("minBudgetRemaining"), field+".minBudgetRemaining",
-			"the last state is the catch-all and has no threshold; remove it, or add a state after this one")
-	case f.has("minBudgetRemaining"):
-		if v, ok := r.number(f.get("minBudgetRemaining"), field+".minBudgetRemaining"); ok {
+	case st.minNode != nil && last:
+		r.errorf(st.minNode, path, "the last state is the catch-all and has no threshold; remove it, or add a state after this one")
+	case st.minNode != nil:
+		if v, ok := r.number(st.minNode, path); ok {
 			st.MinBudgetRemaining = &v
 			if v > 1 {
-				r.errorf(f.get("minBudgetRemaining"), field+".minBudgetRemaining",
-					"%s is above 1: the remaining budget is a ratio and never exceeds 1 (write 0.5 for half the budget)", fmtNum(v))
+				r.errorf(st.minNode, path, "%s is above 1: the remaining budget is a ratio and never exceeds 1 (write 0.5 for half the budget)", fmtNum(v))
 			}
 		}
 	case !last:
-		r.errorf(f.node, field+".minBudgetRemaining", "required on every state but the last: the remaining budget ratio this state needs, e.g. 0.5")
+		r.errorf(m.node, path, "required on every state but the last: the remaining budget ratio this state needs, e.g. 0.5")
 	}
-	if f.has("featureShare") {
-		if v, ok := r.number(f.get("featureShare"), field+".featureShare"); ok {
-			st.FeatureShare = v
-			if v < 0 || v > 1 {
-				r.errorf(f.get("featureShare"), field+".featureShare", "%s is not a share between 0 and 1 (write 0.7 for 70%%)", fmtNum(v))
-			}
-		}
+	switch {
+	case st.capacityNode != nil && st.shareNode != nil:
+		r.errorf(st.shareNode, field+".featureShare", "give featureShare or capacity, not both: featureShare is the short form of capacity.features")
+	case st.capacityNode != nil:
+		st.FeatureShare = st.Capacity.Features
+	default:
+		st.Capacity = CapacityFromFeatureShare(st.FeatureShare)
 	}
-	if f.has("freeze") {
-		st.Freeze, _ = r.boolean(f.get("freeze"), field+".freeze")
-	}
-	st.Consequence, _ = r.str(f.get("consequence"), field+".consequence")
-	return st, true
+	return st.PolicyState, true
 }

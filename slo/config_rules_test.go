@@ -69,7 +69,7 @@ func TestValidationRules(t *testing.T) {
 		want []string // each error must contain the matching substring
 	}{
 		// top level and syntax
-		{"unknown top-level key", base + "alerts: []\n", []string{`t.yml:9: alerts: unknown field "alerts"; known fields: policies, slos`}},
+		{"unknown top-level key", base + "alerts: []\n", []string{`t.yml:9: alerts: unknown field "alerts"; known fields: exclusions, policies, slos`}},
 		{"misspelt top-level key", "slo:\n  - name: a\n", []string{`t.yml:1: slo: unknown field "slo" (did you mean "slos"?)`}},
 		{"empty file", "", []string{`t.yml:1: empty config`}},
 		{"comments only", "# nothing\n", []string{`t.yml:1: empty config`}},
@@ -77,7 +77,7 @@ func TestValidationRules(t *testing.T) {
 		{"top level is a list", "- a\n", []string{`t.yml:1: must be a mapping, not a list`}},
 		{"yaml syntax error", base + "  - name: [\n", []string{`t.yml:9: invalid YAML: did not find expected node content`}},
 		{"tab indentation", "slos:\n\t- name: a\n", []string{`t.yml:2: invalid YAML: found character that cannot start any token`}},
-		{"two documents", base + "---\nslos: []\n", []string{`t.yml:9: invalid YAML: a second YAML document`}},
+		{"two documents, one duplicating the other", base + "---\n" + base, []string{`t.yml:11: slo "a": name: duplicate SLO name "a", first defined at t.yml:2`}},
 		{"merge keys", base + "    <<: {window: 7d}\n", []string{`t.yml:9: slo "a": YAML merge keys (<<) are not supported`}},
 		{"duplicate key", with("service:", "service: s\nservice: t"), []string{`t.yml:4: slo "a": service: field "service" given twice`}},
 		{"slo entry not a mapping", "slos:\n  - just-a-name\n", []string{`t.yml:2: slos[0]: must be a mapping, not "just-a-name"`}},
@@ -93,7 +93,7 @@ func TestValidationRules(t *testing.T) {
 
 		// service
 		{"missing service", with("service:", "description: x"), []string{`t.yml:2: slo "a": service: required`}},
-		{"null service", with("service:", "service:"), []string{`t.yml:2: slo "a": service: required`}},
+		{"null service", with("service:", "service:"), []string{`t.yml:3: slo "a": service: required`}},
 		{"blank service", with("service:", `service: " "`), []string{`t.yml:3: slo "a": service: must not be empty`}},
 		{"service is a list", with("service:", "service: [a]"), []string{`t.yml:3: slo "a": service: must be a string, not a list`}},
 
@@ -149,7 +149,7 @@ func TestValidationRules(t *testing.T) {
 		{"errors and good", with("total:", "total: t_total\ngood: g_total"), []string{`t.yml:9: slo "a": sli.events: both errors and good are given`}},
 		{"neither errors nor good", with("errors:", "# none"), []string{`t.yml:8: slo "a": sli.events: one of errors or good is required`}},
 		{"missing total", with("total:", "# none"), []string{`t.yml:7: slo "a": sli.events.total: required`}},
-		{"empty total", with("total:", "total:"), []string{`t.yml:8: slo "a": sli.events.total: must not be empty`}},
+		{"empty total", with("total:", "total:"), []string{`t.yml:8: slo "a": sli.events.total: required: the counter of all events`}},
 		{"unparsable selector", with("errors:", `errors: e_total{code="5xx"`), []string{"t.yml:7: slo \"a\": sli.events.errors: `e_total{code=\"5xx\"`: PromQL parse error"}},
 		{"rate selector", with("errors:", `errors: rate(e_total[5m])`), []string{"sli.events.errors: `rate(e_total[5m])`: not a plain vector selector (found a call to rate())"}},
 		{"sum selector", with("total:", `total: sum(t_total)`), []string{"sli.events.total: `sum(t_total)`: not a plain vector selector (found an aggregation with sum)"}},

@@ -10,111 +10,147 @@ import (
 )
 
 const (
-	defaultWindowText = "30d"
-	minWindow         = day
+	defaultMaxGroups = 100
+	maxMaxGroups     = 10000
+	defaultMergeGap  = 30 * time.Minute
 )
 
-var sloFields = []string{"name", "service", "description", "objective", "window", "policy", "labels", "runbookURL", "alerting", "sli"}
+// sloDraft is an SLO while it is decoded: the SLO and what the cross-file
+// checks and the defaults that depend on other fields need.
+type sloDraft struct {
+	SLO
+	// policyRef is the node of an explicit `policy:`, to point at when the
+	// policy does not exist.
+	policyRef *yaml.Node
+	// incidentBurnGiven is set when incidents.burnRate was given; otherwise
+	// it follows the window.
+	incidentBurnGiven bool
+	maxGroupsNode     *yaml.Node
+}
 
-// decodeSLO decodes and validates one entry of `slos`. It returns the node of
-// an explicit `policy:` field, for the cross-file check that the policy
-// exists. ok is false when the entry is not even a mapping; an SLO with
-// problems is still returned so that the cross-file checks can run on it.
-func decodeSLO(r reporter, n *yaml.Node, index int) (s SLO, policyRef *yaml.Node, ok bool) {
+// newSLODraft is an SLO with the native format's defaults.
+func newSLODraft(file string, line int) sloDraft {
+	return sloDraft{SLO: SLO{
+		File: file, Line: line,
+		Window:    rollingWindow(defaultWindowText, 30*day),
+		Policy:    DefaultPolicy().Name,
+		Incidents: IncidentRule{MergeGap: defaultMergeGap},
+	}}
+}
+
+// finish sets the defaults that depend on other fields and checks the rules
+// that span them. Every format's decoder calls it.
+func (d *sloDraft) finish(r reporter, at *yaml.Node) {
+	if !d.incidentBurnGiven && d.Window.Duration > 0 {
+		d.Incidents.BurnRate = AlertPairs(d.Window.Duration)[0].Factor
+	}
+	switch {
+	case len(d.Grouping) > 0 && d.MaxGroups == 0:
+		d.MaxGroups = defaultMaxGroups
+	case len(d.Grouping) == 0 && d.maxGroupsNode != nil:
+		r.errorf(d.maxGroupsNode, "maxGroups", "has no effect without grouping; remove it or add grouping: [label]")
+	}
+	if d.Incidents.MergeGap >= d.Window.Duration && d.Window.Duration > 0 {
+		r.errorf(at, "incidents.mergeGap", "%s is not shorter than the SLO window %s", WindowLabel(d.Incidents.MergeGap), d.Window.Text)
+	}
+}
+
+func sloField[V any](to func(*SLO) *V) func(*sloDraft) *V {
+	return func(d *sloDraft) *V { return to(&d.SLO) }
+}
+
+// sloSpec is the native format's SLO entry.
+var sloSpec = &spec[sloDraft]{fields: []field[sloDraft]{
+	required(textField("name", sloField(func(s *SLO) *string { return &s.Name }), checkName), ""),
+	required(textField("service", sloField(func(s *SLO) *string { return &s.Service }), checkService),
+		"the service this SLO belongs to"),
+	textField("description", sloField(func(s *SLO) *string { return &s.Description })),
+	required(numberField("objective", sloField(func(s *SLO) *float64 { return &s.Objective }), checkObjective),
+		"a percentage such as 99.9"),
+	{key: "window", read: func(r reporter, n *yaml.Node, path string, d *sloDraft) {
+		if w, ok := r.window(n, path); ok {
+			d.Window = w
+		}
+	}},
+	{key: "policy", read: func(r reporter, n *yaml.Node, path string, d *sloDraft) {
+		if p, ok := r.str(n, path); ok {
+			d.Policy, d.policyRef = p, n
+			if p == "" {
+				r.errorf(n, path, "must not be empty; leave the field out for the default policy")
+			}
+		}
+	}},
+	labelsField("labels", sloField(func(s *SLO) *map[string]string { return &s.Labels })),
+	textField("runbookURL", sloField(func(s *SLO) *string { return &s.RunbookURL }), checkAbsoluteURL),
+	nested("alerting", alertingSpec, sloField(func(s *SLO) *Alerting { return &s.Alerting })),
+	{key: "grouping", read: func(r reporter, n *yaml.Node, path string, d *sloDraft) {
+		d.Grouping = r.groupingLabels(n, path)
+	}},
+	{key: "maxGroups", read: func(r reporter, n *yaml.Node, path string, d *sloDraft) {
+		d.maxGroupsNode = n
+		if v, ok := r.integer(n, path); ok {
+			d.MaxGroups = v
+			if v < 1 || v > maxMaxGroups {
+				r.errorf(n, path, "%d is not between 1 and %d", v, maxMaxGroups)
+			}
+		}
+	}},
+	nested("incidents", incidentSpec, func(d *sloDraft) *sloDraft { return d }),
+	required(field[sloDraft]{key: "sli", read: func(r reporter, n *yaml.Node, path string, d *sloDraft) {
+		d.SLI = decodeSLI(r, n)
+	}}, "one of "+strings.Join(sliKinds, ", ")),
+}}
+
+// incidentSpec reads `incidents:` straight into the draft, so that the
+// default burn rate can follow the window.
+var incidentSpec = &spec[sloDraft]{fields: []field[sloDraft]{
+	numberField("burnRate", func(d *sloDraft) *float64 { d.incidentBurnGiven = true; return &d.Incidents.BurnRate },
+		func(v float64) string {
+			if v < 1 {
+				return fmt.Sprintf("%s is below 1: a burn rate of 1 spends the budget exactly over the window, so a lower threshold marks normal operation as an incident", fmtNum(v))
+			}
+			return ""
+		}),
+	durationField("mergeGap", func(d *sloDraft) *time.Duration { return &d.Incidents.MergeGap }),
+}}
+
+// decodeSLO decodes and validates one entry of `slos`. ok is false when the
+// entry is not even a mapping; an SLO with problems is still returned so
+// that the cross-file checks can run on it.
+func decodeSLO(r reporter, n *yaml.Node, index int) (sloDraft, bool) {
 	r.subject = fmt.Sprintf("slos[%d]", index)
 	if name, ok := peekName(n); ok {
 		r.subject = fmt.Sprintf("slo %q", name)
 	}
-	f, isMap := r.mapping(n, "", sloFields...)
-	if !isMap {
+	// The entry's own line, not its anchor's: an SLO repeated through an
+	// alias is reported where the alias is.
+	d := newSLODraft(r.file, n.Line)
+	m, ok := sloSpec.decode(r, n, "", &d)
+	if !ok {
 		if isNull(n) {
 			r.errorf(n, "", "empty entry in slos")
 		}
-		return SLO{}, nil, false
+		return d, false
 	}
-	s.File, s.Line = r.file, f.node.Line
+	d.finish(r, m.node)
+	return d, true
+}
 
-	// The name comes first so that every later problem names its SLO.
-	if name, has := r.str(f.get("name"), "name"); has {
-		s.Name = name
-		if msg := checkName(name); msg != "" {
-			r.errorf(f.get("name"), "name", "%s", msg)
-		}
-	} else if !f.has("name") {
-		r.errorf(f.node, "name", "required")
-	}
-
-	svcNode := f.get("service")
-	svc, has := r.str(svcNode, "service")
+func checkService(svc string) string {
 	switch {
-	case !has && isNull(svcNode):
-		r.errorf(f.node, "service", "required: the service this SLO belongs to")
-	case !has:
-		// not a string: already reported
 	case strings.TrimSpace(svc) == "":
-		r.errorf(svcNode, "service", "must not be empty")
+		return "must not be empty"
 	case svc != strings.TrimSpace(svc):
-		r.errorf(svcNode, "service", "%q has leading or trailing spaces", svc)
+		return fmt.Sprintf("%q has leading or trailing spaces", svc)
 	}
-	s.Service = svc
-	s.Description, _ = r.str(f.get("description"), "description")
+	return ""
+}
 
-	if f.has("objective") {
-		if v, okNum := r.number(f.get("objective"), "objective"); okNum {
-			s.Objective = v
-			if msg := checkObjective(v); msg != "" {
-				r.errorf(f.get("objective"), "objective", "%s", msg)
-			}
-		}
-	} else {
-		r.errorf(f.node, "objective", "required: a percentage such as 99.9")
+func checkAbsoluteURL(u string) string {
+	if parsed, err := url.Parse(u); err != nil || parsed.Scheme == "" || parsed.Host == "" {
+		return fmt.Sprintf("%q is not an absolute URL such as https://wiki.example.com/runbooks/checkout", u)
 	}
-
-	s.Window = Window{Text: defaultWindowText, Duration: 30 * day}
-	if f.has("window") {
-		if text, d, okDur := r.duration(f.get("window"), "window"); okDur {
-			s.Window = Window{Text: text, Duration: d}
-			switch {
-			case d < minWindow:
-				r.errorf(f.get("window"), "window", "%q is shorter than 1d; SLO windows are days or weeks long (e.g. 7d, 28d, 30d)", text)
-			case d%StepGrid != 0:
-				// Windows start on the evaluation grid (which divides 5m),
-				// so every window holds whole evaluation steps.
-				r.errorf(f.get("window"), "window", "%q is not a whole number of 5-minute steps (e.g. 7d, 28d, 30d, 36h)", text)
-			}
-		}
-	}
-
-	s.Policy = DefaultPolicy().Name
-	if f.has("policy") {
-		if p, has := r.str(f.get("policy"), "policy"); has {
-			s.Policy = p
-			policyRef = f.get("policy")
-			if p == "" {
-				r.errorf(policyRef, "policy", "must not be empty; leave the field out for the default policy")
-			}
-		}
-	}
-
-	s.Labels = r.labels(f.get("labels"), "labels")
-
-	if f.has("runbookURL") {
-		if u, has := r.str(f.get("runbookURL"), "runbookURL"); has {
-			s.RunbookURL = u
-			if parsed, err := url.Parse(u); err != nil || parsed.Scheme == "" || parsed.Host == "" {
-				r.errorf(f.get("runbookURL"), "runbookURL", "%q is not an absolute URL such as https://wiki.example.com/runbooks/checkout", u)
-			}
-		}
-	}
-
-	s.Alerting = decodeAlerting(r, f.get("alerting"))
-
-	if f.has("sli") {
-		s.SLI = decodeSLI(r, f.get("sli"))
-	} else {
-		r.errorf(f.node, "sli", "required: one of events, latency, timeslice")
-	}
-	return s, policyRef, true
+	return ""
 }
 
 // checkObjective reports why v is not a usable objective (percent), or "".
@@ -145,42 +181,35 @@ func fmtNum(v float64) string { return fmt.Sprintf("%g", v) }
 
 var forKeys = []string{"page", "ticket", "freeze", "dataMissing"}
 
-func decodeAlerting(r reporter, n *yaml.Node) Alerting {
-	var a Alerting
-	if isNull(n) {
-		return a
-	}
-	f, ok := r.mapping(n, "alerting", "page", "ticket", "labels", "annotations", "for")
-	if !ok {
-		return a
-	}
-	if f.has("page") {
-		if v, ok := r.boolean(f.get("page"), "alerting.page"); ok {
+var alertingSpec = &spec[Alerting]{fields: []field[Alerting]{
+	{key: "page", read: func(r reporter, n *yaml.Node, path string, a *Alerting) {
+		if v, ok := r.boolean(n, path); ok {
 			a.PageDisabled = !v
 		}
-	}
-	if f.has("ticket") {
-		if v, ok := r.boolean(f.get("ticket"), "alerting.ticket"); ok {
+	}},
+	{key: "ticket", read: func(r reporter, n *yaml.Node, path string, a *Alerting) {
+		if v, ok := r.boolean(n, path); ok {
 			a.TicketDisabled = !v
 		}
-	}
-	a.Labels = r.labels(f.get("labels"), "alerting.labels")
-	a.Annotations = r.annotations(f.get("annotations"), "alerting.annotations")
-	if f.has("for") {
-		ff, ok := r.mapping(f.get("for"), "alerting.for", forKeys...)
-		if ok {
-			for _, k := range forKeys {
-				if !ff.has(k) {
-					continue
-				}
-				if _, d, ok := r.duration(ff.get(k), "alerting.for."+k); ok {
-					if a.For == nil {
-						a.For = map[string]time.Duration{}
+	}},
+	labelsField("labels", func(a *Alerting) *map[string]string { return &a.Labels }),
+	annotationsField("annotations", func(a *Alerting) *map[string]string { return &a.Annotations }),
+	nested("for", forSpec, func(a *Alerting) *map[string]time.Duration { return &a.For }),
+}}
+
+// forSpec reads `alerting.for`: one duration per severity or alert.
+var forSpec = func() *spec[map[string]time.Duration] {
+	s := &spec[map[string]time.Duration]{}
+	for _, k := range forKeys {
+		s.fields = append(s.fields, field[map[string]time.Duration]{key: k,
+			read: func(r reporter, n *yaml.Node, path string, m *map[string]time.Duration) {
+				if _, d, ok := r.duration(n, path); ok {
+					if *m == nil {
+						*m = map[string]time.Duration{}
 					}
-					a.For[k] = d
+					(*m)[k] = d
 				}
-			}
-		}
+			}})
 	}
-	return a
-}
+	return s
+}()

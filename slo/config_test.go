@@ -243,3 +243,36 @@ func TestAnchorsAndAliases(t *testing.T) {
 		t.Fatalf("aliases not followed: %+v", cfg.SLOs[1])
 	}
 }
+
+func TestMoreSLIsExampleLoads(t *testing.T) {
+	cfg, err := Load(LoadOptions{
+		ConfigFiles:    []string{filepath.Join("..", "examples", "more-slis.yml")},
+		ExclusionFiles: []string{filepath.Join("..", "examples", "exclusions.yml")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]string{}
+	for _, s := range cfg.SLOs {
+		kinds[s.Name] = string(s.SLI.Kind())
+	}
+	want := map[string]string{
+		"checkout-availability-monthly": "events", "api-availability-per-route": "expression",
+		"api-latency-native": "latency", "website-probe": "timeslice", "search-quality-estimate": "expression",
+	}
+	for k, v := range want {
+		if kinds[k] != v {
+			t.Errorf("%s: kind %q, want %q", k, kinds[k], v)
+		}
+	}
+	if len(cfg.Exclusions) != 1 || !cfg.Exclusions[0].AppliesTo("checkout-availability-monthly") {
+		t.Errorf("exclusions = %+v", cfg.Exclusions)
+	}
+	byName := map[string]SLO{}
+	for _, s := range cfg.SLOs {
+		byName[s.Name] = s
+	}
+	if !byName["api-availability-per-route"].SLI.Exact() || byName["search-quality-estimate"].SLI.Exact() {
+		t.Error("the per-route sums must reduce to counters, the ratio must not")
+	}
+}

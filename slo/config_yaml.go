@@ -1,6 +1,7 @@
 package slo
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -66,6 +67,8 @@ func kindName(n *yaml.Node) string {
 type fields struct {
 	node   *yaml.Node
 	values map[string]*yaml.Node
+	// keys are the key nodes, for problems about a key itself.
+	keys map[string]*yaml.Node
 }
 
 func (f fields) get(key string) *yaml.Node {
@@ -78,7 +81,7 @@ func (f fields) has(key string) bool { return !isNull(f.values[key]) }
 // repeated keys are problems. ok is false when n is not a mapping at all.
 func (r reporter) mapping(n *yaml.Node, field string, known ...string) (fields, bool) {
 	n = resolve(n)
-	f := fields{node: n, values: map[string]*yaml.Node{}}
+	f := fields{node: n, values: map[string]*yaml.Node{}, keys: map[string]*yaml.Node{}}
 	if n == nil || n.Kind != yaml.MappingNode {
 		if n != nil {
 			r.errorf(n, field, "must be a mapping, not %s", kindName(n))
@@ -104,6 +107,7 @@ func (r reporter) mapping(n *yaml.Node, field string, known ...string) (fields, 
 			continue
 		}
 		f.values[key] = v
+		f.keys[key] = k
 	}
 	return f, true
 }
@@ -162,6 +166,16 @@ func (r reporter) str(n *yaml.Node, field string) (string, bool) {
 func (r reporter) number(n *yaml.Node, field string) (float64, bool) {
 	n = resolve(n)
 	if n != nil && n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
+		// yaml.v3 resolves a plain number too large for a float64 (1e309)
+		// as a string; only a quoted one was meant as a string.
+		if n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) == 0 {
+			if _, err := strconv.ParseFloat(n.Value, 64); errors.Is(err, strconv.ErrRange) {
+				r.errorf(n, field, "%s is out of range: a number must lie within ±1.8e308", n.Value)
+			} else {
+				r.errorf(n, field, "%q is not a number", n.Value)
+			}
+			return 0, false
+		}
 		r.errorf(n, field, "%q is a quoted string, not a number; remove the quotes", n.Value)
 		return 0, false
 	}
@@ -324,4 +338,21 @@ func quoteExpr(s string) string {
 		return strconv.Quote(s)
 	}
 	return "`" + s + "`"
+}
+
+// integer reads a YAML int.
+func (r reporter) integer(n *yaml.Node, field string) (int, bool) {
+	n = resolve(n)
+	if n == nil || n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+		if n != nil {
+			r.errorf(n, field, "%s is not a whole number", kindName(n))
+		}
+		return 0, false
+	}
+	var v int
+	if err := n.Decode(&v); err != nil {
+		r.errorf(n, field, "%q is not a whole number in range", n.Value)
+		return 0, false
+	}
+	return v, true
 }

@@ -140,15 +140,16 @@ func (p *Policy) StateFor(remaining float64) PolicyState {
 func DefaultPolicy() Policy {
 	f := func(v float64) *float64 { return &v }
 	return Policy{
-		Name: "default",
+		Name:                  "default",
+		PostmortemBudgetShare: DefaultPostmortemBudgetShare,
 		States: []PolicyState{
-			{Name: "healthy", MinBudgetRemaining: f(0.50), FeatureShare: 0.70,
+			{Name: "healthy", MinBudgetRemaining: f(0.50), FeatureShare: 0.70, Capacity: Capacity{0.70, 0.20, 0.10},
 				Consequence: "budget healthy: feature work proceeds as planned"},
-			{Name: "caution", MinBudgetRemaining: f(0.25), FeatureShare: 0.50,
+			{Name: "caution", MinBudgetRemaining: f(0.25), FeatureShare: 0.50, Capacity: Capacity{0.50, 0.40, 0.10},
 				Consequence: "budget low: shift capacity to reliability work"},
-			{Name: "at-risk", MinBudgetRemaining: f(0.00), FeatureShare: 0.30,
+			{Name: "at-risk", MinBudgetRemaining: f(0.00), FeatureShare: 0.30, Capacity: Capacity{0.30, 0.60, 0.10},
 				Consequence: "budget nearly spent: reliability work first, risky releases need sign-off"},
-			{Name: "frozen", Freeze: true, FeatureShare: 0.00,
+			{Name: "frozen", Freeze: true, FeatureShare: 0.00, Capacity: Capacity{0, 1, 0},
 				Consequence: "feature releases frozen: only P0 and security fixes ship until the budget recovers"},
 		},
 	}

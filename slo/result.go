@@ -2,6 +2,7 @@ package slo
 
 import (
 	"encoding/json"
+	"math"
 	"time"
 )
 
@@ -30,6 +31,11 @@ type Alerts struct {
 	Page   bool `json:"page"`
 	Ticket bool `json:"ticket"`
 }
+
+// ProvisionalCoverage is the share of the SLO window below which a decision is
+// provisional: with data for less than half the window, one quiet or one bad
+// day decides the state, and the next weeks can overturn it.
+const ProvisionalCoverage = 0.5
 
 // Result is the evaluated state of one SLO: the contract's API shape.
 type Result struct {
@@ -64,35 +70,128 @@ type Result struct {
 	// ExhaustionSeconds is nil when the budget is not burning (no traffic or
 	// no errors in the last hour), 0 when already exhausted.
 	ExhaustionSeconds *float64 `json:"exhaustionSeconds"`
+
+	// DataMissing is true when the SLI's total selector matched no series
+	// with samples anywhere in the SLO window. That is not zero traffic
+	// (series that exist and did not increase, budget untouched): there is
+	// nothing to count, so there is no budget and no policy decision, and
+	// every output says NO DATA. Prometheus answered: Error stays empty.
+	DataMissing bool `json:"dataMissing"`
+	// MissingSelector is the selector that matched nothing, as the config
+	// spells it, when DataMissing.
+	MissingSelector string `json:"missingSelector,omitempty"`
+	// Coverage is the share of the SLO window covered by data: from the
+	// total selector's first sample (or the window's start, if earlier) to
+	// the evaluation instant, divided by the window; 1 once the data spans
+	// the whole window. Budget figures are computed over the covered part.
+	// Nil when not measured. Set it with SetCoverage.
+	Coverage *float64 `json:"coverage"`
+	// CoveredSeconds is the covered span itself ("over 2d 4h of 30d").
+	CoveredSeconds *float64 `json:"coveredSeconds"`
+	// Provisional is true when the decision rests on data for less than
+	// ProvisionalCoverage of the window.
+	Provisional bool `json:"provisional"`
+	// RecoverySeconds maps a better policy state to the time until the SLO,
+	// at the current pace, climbs back into it ("freeze lifts in about 3d
+	// 4h"). A better state missing from the map is not reached at this pace;
+	// nil means not computed.
+	RecoverySeconds map[string]float64 `json:"recoverySeconds"`
+
 	// EvaluatedAt is when these numbers were computed successfully (the
 	// evaluation instant). Zero before the first success.
 	EvaluatedAt time.Time `json:"evaluatedAt"`
 	// Error is empty when the last evaluation got all its data; otherwise the
 	// numbers above are the last good ones (stale) or absent.
 	Error string `json:"error"`
+	// FailingSince is when the current run of failed evaluations began
+	// ("Prometheus unreachable since 12:03"); zero while evaluations succeed.
+	FailingSince time.Time `json:"failingSince"`
 	// Notes carries non-fatal observations, e.g. windows without traffic.
 	Notes []string `json:"notes,omitempty"`
 }
 
-// MarshalJSON writes the figures of an SLO never evaluated successfully as
-// null (evaluatedAt, events, budget, policy state, freeze, feature share)
-// rather than Go's zero values, which would read as "budget exhausted in year 1".
+// HasNumbers reports whether the result carries budget figures and a policy
+// decision: it was evaluated successfully at least once and there was data to
+// count. Every renderer asks this one question before showing a number.
+func (r Result) HasNumbers() bool { return !r.EvaluatedAt.IsZero() && !r.DataMissing }
+
+// SetCoverage records that data covers covered of the SLO window (clamped to
+// the window), and marks the decision provisional below ProvisionalCoverage.
+// WindowSeconds must be set first; without it nothing is recorded.
+func (r *Result) SetCoverage(covered time.Duration) {
+	if r.WindowSeconds <= 0 {
+		return
+	}
+	sec := min(max(covered.Seconds(), 0), r.WindowSeconds)
+	ratio := sec / r.WindowSeconds
+	r.CoveredSeconds, r.Coverage = &sec, &ratio
+	r.Provisional = ratio < ProvisionalCoverage
+}
+
+// MarshalJSON writes as null what a result without numbers does not have
+// (see HasNumbers): events, budget, policy state, freeze, feature share,
+// exhaustion and recovery, rather than Go's zero values, which would read as
+// "budget exhausted" or "not frozen". An SLO never evaluated also has a null
+// evaluatedAt and coverage; a data-missing SLO keeps its evaluatedAt (the
+// instant Prometheus said there was nothing). failingSince is null while
+// evaluations succeed. An exhaustion of +Inf (never at this pace) is null,
+// like "not burning", and +Inf recovery entries are left out.
 func (r Result) MarshalJSON() ([]byte, error) {
 	type plain Result // no methods: no recursion
 	out := struct {
 		plain
-		Events                 *Counts    `json:"events"`
-		BudgetRemaining        *float64   `json:"budgetRemaining"`
-		BudgetRemainingSeconds *float64   `json:"budgetRemainingSeconds"`
-		PolicyState            *string    `json:"policyState"`
-		FeatureFreeze          *bool      `json:"featureFreeze"`
-		FeatureShare           *float64   `json:"featureShare"`
-		EvaluatedAt            *time.Time `json:"evaluatedAt"`
+		Events                 *Counts            `json:"events"`
+		BudgetRemaining        *float64           `json:"budgetRemaining"`
+		BudgetRemainingSeconds *float64           `json:"budgetRemainingSeconds"`
+		PolicyState            *string            `json:"policyState"`
+		FeatureFreeze          *bool              `json:"featureFreeze"`
+		FeatureShare           *float64           `json:"featureShare"`
+		Consequence            string             `json:"consequence,omitempty"`
+		ExhaustionSeconds      *float64           `json:"exhaustionSeconds"`
+		RecoverySeconds        map[string]float64 `json:"recoverySeconds"`
+		EvaluatedAt            *time.Time         `json:"evaluatedAt"`
+		FailingSince           *time.Time         `json:"failingSince"`
 	}{plain: plain(r)}
-	if !r.EvaluatedAt.IsZero() {
+	if r.HasNumbers() {
 		out.Events, out.BudgetRemaining, out.BudgetRemainingSeconds = &r.Events, &r.BudgetRemaining, &r.BudgetRemainingSeconds
 		out.PolicyState, out.FeatureFreeze, out.FeatureShare = &r.PolicyState, &r.FeatureFreeze, &r.FeatureShare
+		out.Consequence = r.Consequence
+		out.ExhaustionSeconds, out.RecoverySeconds = finiteOrNil(r.ExhaustionSeconds), finiteOnly(r.RecoverySeconds)
+	} else {
+		out.SLI = nil
+		out.Provisional = false
+	}
+	if !r.EvaluatedAt.IsZero() {
 		out.EvaluatedAt = &r.EvaluatedAt
+	} else {
+		out.Coverage, out.CoveredSeconds = nil, nil
+	}
+	if !r.FailingSince.IsZero() {
+		out.FailingSince = &r.FailingSince
 	}
 	return json.Marshal(out)
+}
+
+// finiteOrNil maps "never at this pace" (+Inf, which JSON cannot carry) to
+// null, the API's "not burning": both say the budget does not run out.
+func finiteOrNil(p *float64) *float64 {
+	if p == nil || math.IsInf(*p, 0) {
+		return nil
+	}
+	return p
+}
+
+// finiteOnly drops states never reached (+Inf) from a recovery map: a state
+// missing from the map is the API's "not at this pace".
+func finiteOnly(m map[string]float64) map[string]float64 {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]float64, len(m))
+	for k, v := range m {
+		if !math.IsInf(v, 0) {
+			out[k] = v
+		}
+	}
+	return out
 }

@@ -94,3 +94,30 @@ func (r reporter) annotations(n *yaml.Node, field string) map[string]string {
 	}
 	return m
 }
+
+// groupingLabels reads `grouping: [label, ...]`: label names the SLO's
+// series are split by, one SLO instance per value.
+func (r reporter) groupingLabels(n *yaml.Node, field string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for i, item := range r.sequence(n, field) {
+		path := fmt.Sprintf("%s[%d]", field, i)
+		name, ok := r.str(item, path)
+		if !ok {
+			if isNull(item) {
+				r.errorf(nodeOrParent(item, n), path, "empty label name")
+			}
+			continue
+		}
+		switch msg := checkLabelName(name); {
+		case msg != "":
+			r.errorf(item, path, "%s", msg)
+		case seen[name]:
+			r.errorf(item, path, "%q is listed twice", name)
+		default:
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	return out
+}

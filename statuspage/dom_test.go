@@ -131,14 +131,14 @@ func rows(t *testing.T, doc *html.Node) (map[string]*html.Node, []string) {
 	return m, order
 }
 
-// noteText is the text of the full-width note row under an SLO's row, ""
-// when there is none.
+// noteText is the text of the full-width consequence row under an SLO's
+// row, "" when there is none.
 func noteText(tr *html.Node) string {
 	for n := tr.NextSibling; n != nil; n = n.NextSibling {
 		if n.Type != html.ElementNode {
 			continue
 		}
-		if hasClass(n, "note") && attr(n, "data-for") == attr(tr, "data-slo") {
+		if hasClass(n, "consequence") && attr(n, "data-for") == attr(tr, "data-slo") {
 			return text(n)
 		}
 		return ""

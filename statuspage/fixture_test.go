@@ -25,6 +25,10 @@ type scenario struct {
 	at                  time.Time
 	err                 string // evaluation error: stale numbers
 	never               bool   // never evaluated successfully
+	failingSince        time.Time
+	missingSelector     string        // set: the total selector matched nothing (data missing)
+	covered             time.Duration // set: data covers only this much of the window
+	recovery            map[string]float64
 }
 
 func counts(bad, total float64) slo.Counts { return slo.Counts{Good: total - bad, Total: total} }
@@ -83,9 +87,10 @@ func scenarios() []scenario {
 			name: "profile-availability", service: "profile",
 			objective: 99.5, window: 7 * day, windowText: "7d",
 			good: 99_900, total: 100_000,
-			burn: map[time.Duration]slo.Counts{time.Hour: counts(1, 1_000)},
-			at:   testNow.Add(-10 * time.Minute),
-			err:  `querying Prometheus: Get "http://prometheus:9090/api/v1/query": connection refused`,
+			burn:         map[time.Duration]slo.Counts{time.Hour: counts(1, 1_000)},
+			at:           testNow.Add(-10 * time.Minute),
+			err:          `querying Prometheus: Get "http://prometheus:9090/api/v1/query": connection refused`,
+			failingSince: testNow.Add(-9*time.Minute - 30*time.Second),
 		},
 		{
 			name: "pipeline-freshness", service: "etl", desc: "Warehouse lag under 15 minutes",
@@ -95,6 +100,21 @@ func scenarios() []scenario {
 		{
 			name: "quality-checks", service: "etl", objective: 99.95, window: 30 * day, windowText: "30d",
 			never: true, err: `query "dq_checks_total" returned no series`,
+		},
+		{
+			// Prometheus answered, but the total selector matches no series.
+			name: "orders-availability", service: "orders", objective: 99.9, window: 30 * day, windowText: "30d",
+			at: testNow, missingSelector: `http_requests_total{service="orders"}`,
+		},
+		{
+			// Metrics began 2d 4h ago: 52h of 720h covered, provisional. 40
+			// bad of 50,000 at 99.9%: 80% spent, 20% left: at-risk; at the
+			// current pace it is back to caution in 3d 4h.
+			name: "signup-availability", service: "signup", desc: "Sign-up form submits",
+			objective: 99.9, window: 30 * day, windowText: "30d",
+			good: 50_000 - 40, total: 50_000, at: testNow, covered: 52 * time.Hour,
+			burn:     map[time.Duration]slo.Counts{time.Hour: counts(0, 1_000)},
+			recovery: map[string]float64{"caution": 3*86400 + 4*3600},
 		},
 	}
 }
@@ -127,7 +147,15 @@ func (sc scenario) result(t testing.TB) slo.Result {
 	if err != nil {
 		t.Fatalf("evaluating %s: %v", sc.name, err)
 	}
-	r.Error = sc.err
+	r.Error, r.FailingSince = sc.err, sc.failingSince
+	if sc.missingSelector != "" {
+		r.DataMissing, r.MissingSelector = true, sc.missingSelector
+		r.SetCoverage(0)
+	}
+	if sc.covered > 0 {
+		r.SetCoverage(sc.covered)
+	}
+	r.RecoverySeconds = sc.recovery
 	return r
 }
 

@@ -23,6 +23,8 @@ func TestGolden(t *testing.T) {
 	}{
 		{"overview.html", "/", Options{Title: "Team SLOs", EvalInterval: 30 * time.Second}},
 		{"single.html", "/?slo=payments-api", Options{}},
+		{"detail-provisional.html", "/slo/signup-availability", Options{}},
+		{"detail-nodata.html", "/slo/orders-availability", Options{}},
 	}
 	saved := pageCSS
 	pageCSS = "/* page.css */"

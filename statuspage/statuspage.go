@@ -12,6 +12,7 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/slobudget/slobudget/slo"
@@ -34,6 +35,12 @@ type Options struct {
 	Ready func() bool
 	// Now is the clock; nil means time.Now. Tests pin it.
 	Now func() time.Time
+	// RowChart, when set, draws the small chart of an SLO's row (the budget
+	// burn-down over the window) as inline SVG; nil leaves the row without
+	// one. It is called only for SLOs with numbers.
+	RowChart func(slo.Result) template.HTML
+	// DetailCharts, when set, draws the detail page's charts as inline SVG.
+	DetailCharts func(slo.Result) template.HTML
 }
 
 //go:embed page.html
@@ -45,8 +52,9 @@ var pageCSS string
 var pageTemplate = template.Must(template.New("page").Parse(pageHTML))
 
 // Handler serves the status page. results is called once per request and
-// may return the SLOs in any order. The query parameter ?slo=NAME narrows the
-// page to one SLO with its details; an unknown name is a 404.
+// may return the SLOs in any order. The query parameter ?slo=NAME, or a path
+// ending in /slo/NAME (when the server routes it here), narrows the page to
+// one SLO with its details; an unknown name is a 404.
 func Handler(results func() []slo.Result, opts Options) http.Handler {
 	if opts.Title == "" {
 		opts.Title = "SLO status"
@@ -69,7 +77,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ready := h.opts.Ready == nil || h.opts.Ready()
-	p := buildPage(h.results(), h.opts, ready, r.URL.Query().Get("slo"))
+	selected, base := r.URL.Query().Get("slo"), ""
+	if name, ok := detailPath(r.URL.Path); ok {
+		selected, base = name, "../"
+	}
+	p := buildPage(h.results(), h.opts, ready, selected, base)
 	code := http.StatusOK
 	if p.Selected != "" && len(p.Rows) == 0 {
 		code = http.StatusNotFound
@@ -92,6 +104,19 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(buf.Bytes())
 	}
+}
+
+// detailPath finds the SLO name in a path ending in /slo/NAME.
+func detailPath(p string) (string, bool) {
+	i := strings.LastIndex(p, "/slo/")
+	if i < 0 {
+		return "", false
+	}
+	name := p[i+len("/slo/"):]
+	if name == "" || strings.Contains(name, "/") {
+		return "", false
+	}
+	return name, true
 }
 
 // refreshSeconds resolves Options.Refresh; 0 means no refresh.

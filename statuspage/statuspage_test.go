@@ -2,6 +2,7 @@ package statuspage
 
 import (
 	"fmt"
+	"html/template"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -52,7 +53,8 @@ func (sc scenario) expectedAlerts() (page, ticket bool) {
 	return page, ticket
 }
 
-func (sc scenario) noData() bool { return sc.never || sc.total == 0 }
+// noNumbers: nothing to show a budget for (never evaluated, or no data).
+func (sc scenario) noNumbers() bool { return sc.never || sc.missingSelector != "" }
 
 func TestOverviewOrderIsWorstFirst(t *testing.T) {
 	results := allResults(t)
@@ -61,19 +63,29 @@ func TestOverviewOrderIsWorstFirst(t *testing.T) {
 	_, body := get(t, newTestHandler(t, results, Options{}), "/")
 	_, order := rows(t, parse(t, body))
 
+	// slo/order.go's rules applied to the scenarios' hand-computed figures.
 	scs := scenarios()
 	key := func(sc scenario) float64 { return math.Round(sc.budgetRemaining()*1e9) / 1e9 }
+	group := func(sc scenario) int {
+		switch {
+		case sc.noNumbers():
+			return 0
+		case sc.err != "":
+			return 1
+		}
+		return 2
+	}
 	sort.Slice(scs, func(i, j int) bool {
 		a, b := scs[i], scs[j]
-		if a.noData() != b.noData() {
-			return a.noData()
+		if group(a) != group(b) {
+			return group(a) < group(b)
 		}
 		pa, _ := a.expectedAlerts()
 		pb, _ := b.expectedAlerts()
-		if !a.noData() && pa != pb {
+		if !a.noNumbers() && pa != pb {
 			return pa
 		}
-		if !a.noData() && key(a) != key(b) {
+		if !a.noNumbers() && key(a) != key(b) {
 			return key(a) < key(b)
 		}
 		return a.name < b.name
@@ -86,9 +98,10 @@ func TestOverviewOrderIsWorstFirst(t *testing.T) {
 		t.Errorf("row order:\n got %v\nwant %v", order, want)
 	}
 	// Spelled out once, so the expectation above cannot drift silently with
-	// the code: no data first (by name), then the paging SLO (35% left),
-	// then -20%, 70%, and the two 80% SLOs by name.
-	literal := "pipeline-freshness quality-checks search-latency payments-api batch-success checkout-availability profile-availability"
+	// the code: no numbers (by name), the stale one, the paging one (35%
+	// left), then -20%, 20%, 70%, 80% and the zero-traffic 100%.
+	literal := "orders-availability quality-checks profile-availability search-latency payments-api " +
+		"signup-availability batch-success checkout-availability pipeline-freshness"
 	if strings.Join(want, " ") != literal {
 		t.Fatalf("test scenarios changed: order %v, update the literal", want)
 	}
@@ -114,13 +127,62 @@ func TestRowsShowTheResultsNumbers(t *testing.T) {
 			if got := text(first(t, tr, "objective")); !strings.HasPrefix(got, wantObjective) {
 				t.Errorf("objective cell %q, want prefix %q", got, wantObjective)
 			}
+			checkStatus(t, sc, tr)
+			if sc.noNumbers() {
+				checkNoNumbers(t, sc, tr)
+				return
+			}
 			checkBudget(t, sc, tr)
 			checkPolicy(t, sc, tr)
 			checkBurns(t, sc, tr)
 			checkAlerts(t, sc, tr)
 			checkExhaustion(t, sc, tr)
-			checkStatus(t, sc, tr)
+			checkConsequence(t, sc, tr)
 		})
+	}
+}
+
+// checkNoNumbers: a row without numbers shows no figure at all, names the
+// selector that matched nothing, and has no colour of any policy state.
+func checkNoNumbers(t *testing.T, sc scenario, tr *html.Node) {
+	t.Helper()
+	for _, class := range []string{"budget", "policy", "burn", "alerts", "exhaustion", "badge", "big"} {
+		if n := findAll(tr, byClass(class)); len(n) != 0 {
+			t.Errorf("a row without numbers has a %q element: %q", class, text(n[0]))
+		}
+	}
+	if !hasClass(tr, "tone-none") {
+		t.Errorf("row class %q: a row without numbers must be grey", attr(tr, "class"))
+	}
+	missing := text(first(t, tr, "missing"))
+	want := "Never evaluated successfully: SLI series missing. No budget, no policy decision."
+	if sc.missingSelector != "" {
+		want = "NO DATA " + sc.missingSelector + " matched no series in the " + sc.windowText +
+			" window: no budget, no policy decision."
+	}
+	if missing != want {
+		t.Errorf("missing cell %q, want %q", missing, want)
+	}
+	if noteText(tr) != "" {
+		t.Errorf("a row without numbers states a consequence: %q", noteText(tr))
+	}
+}
+
+func checkConsequence(t *testing.T, sc scenario, tr *html.Node) {
+	t.Helper()
+	state, _, _ := expectedState(sc.budgetRemaining())
+	pol := slo.DefaultPolicy()
+	var want string
+	for _, st := range pol.States[1:] { // the first state's row has no line
+		if st.Name == state {
+			want = state + ": " + st.Consequence
+		}
+	}
+	if want != "" && sc.recovery != nil {
+		want += " · back to caution in about 3d 4h at the current pace"
+	}
+	if got := noteText(tr); got != want {
+		t.Errorf("consequence line %q, want %q", got, want)
 	}
 }
 
@@ -234,7 +296,7 @@ func checkExhaustion(t *testing.T, sc scenario, tr *html.Node) {
 	default:
 		want = "in " + report.HumanSeconds(rem*sc.window.Seconds()/sc.burnRate(hour))
 	}
-	if got := text(first(t, tr, "exhaustion")); got != want {
+	if got := text(first(t, tr, "when")); got != want {
 		t.Errorf("time to exhaustion %q, want %q", got, want)
 	}
 }
@@ -243,25 +305,28 @@ func checkStatus(t *testing.T, sc scenario, tr *html.Node) {
 	t.Helper()
 	cell := first(t, tr, "status")
 	status, detail := text(first(t, cell, "st")), text(first(t, cell, "detail"))
-	note := noteText(tr)
 	switch {
 	case sc.never:
-		if status != "NO DATA" || detail != "never evaluated successfully" || note != "evaluation failed: "+sc.err {
-			t.Errorf("status %q / %q / note %q, want NO DATA with the error", status, detail, note)
+		if status != "FAILED" || detail != "SLI series missing · full error" {
+			t.Errorf("status %q / %q, want FAILED with the short reason", status, detail)
+		}
+	case sc.missingSelector != "":
+		if status != "NO DATA" || detail != "Prometheus answered 14:20:30 UTC" {
+			t.Errorf("status %q / %q, want NO DATA", status, detail)
 		}
 	case sc.err != "":
-		age := report.HumanDuration(testNow.Sub(sc.at))
-		want := "since " + sc.at.UTC().Format("15:04:05") + " UTC (" + age + " ago)"
-		if status != "STALE" || detail != want || note != "last evaluation failed: "+sc.err {
-			t.Errorf("status %q / %q / note %q, want STALE / %q with the error", status, detail, note, want)
+		// The reason in a few words and when the failures began; the full
+		// error only on the detail page.
+		want := "Prometheus unreachable since " + sc.failingSince.UTC().Format("15:04") + " UTC · full error"
+		if status != "STALE" || detail != want {
+			t.Errorf("status %q / %q, want STALE / %q", status, detail, want)
 		}
-	case sc.total == 0:
-		if status != "NO DATA" || detail != "no traffic in the "+sc.windowText+" window" || note != "" {
-			t.Errorf("status %q / %q / note %q, want NO DATA for no traffic", status, detail, note)
+		if strings.Contains(text(tr), sc.err) {
+			t.Error("the full error is in the overview's row; it belongs on the detail page")
 		}
 	default:
-		if status != "OK" || note != "" {
-			t.Errorf("status %q / %q / note %q, want OK", status, detail, note)
+		if status != "FRESH" || detail != "evaluated 14:20:30 UTC (0s ago)" {
+			t.Errorf("status %q / %q, want FRESH", status, detail)
 		}
 	}
 	if got := attr(tr, "data-status"); got != status {
@@ -272,7 +337,7 @@ func checkStatus(t *testing.T, sc scenario, tr *html.Node) {
 func TestSummary(t *testing.T) {
 	_, body := get(t, newTestHandler(t, allResults(t), Options{}), "/")
 	doc := parse(t, body)
-	var frozen, paging, ticket, noData, stale, withData, meeting int
+	var frozen, paging, ticket, noNumbers, stale, withData, meeting, provisional int
 	for _, sc := range scenarios() {
 		p, tk := sc.expectedAlerts()
 		if p {
@@ -282,29 +347,34 @@ func TestSummary(t *testing.T) {
 			ticket++
 		}
 		switch {
-		case sc.never || sc.total == 0:
-			noData++
+		case sc.noNumbers():
+			noNumbers++
+			continue
 		case sc.err != "":
 			stale++
 		}
-		if !sc.never && sc.total > 0 {
+		if sc.covered > 0 && sc.covered < 15*day {
+			provisional++
+		}
+		if sc.total > 0 {
 			withData++
 			if sc.good/sc.total >= sc.objective/100 {
 				meeting++
 			}
-			if sc.budgetRemaining() < 0 {
-				frozen++
-			}
+		}
+		if sc.budgetRemaining() < 0 {
+			frozen++
 		}
 	}
 	want := map[string]string{
-		"sum-total":   fmt.Sprintf("%d SLOs", len(scenarios())),
-		"sum-frozen":  fmt.Sprintf("%d frozen", frozen),
-		"sum-paging":  fmt.Sprintf("%d paging", paging),
-		"sum-ticket":  fmt.Sprintf("%d ticket", ticket),
-		"sum-meeting": fmt.Sprintf("%d%% meeting objective (%d of %d)", meeting*100/withData, meeting, withData),
-		"sum-nodata":  fmt.Sprintf("%d no data", noData),
-		"sum-stale":   fmt.Sprintf("%d stale", stale),
+		"sum-total":       fmt.Sprintf("%d SLOs", len(scenarios())),
+		"sum-frozen":      fmt.Sprintf("%d frozen", frozen),
+		"sum-paging":      fmt.Sprintf("%d paging", paging),
+		"sum-ticket":      fmt.Sprintf("%d ticket", ticket),
+		"sum-meeting":     fmt.Sprintf("%d%% meeting objective (%d of %d)", meeting*100/withData, meeting, withData),
+		"sum-nodata":      fmt.Sprintf("%d without numbers", noNumbers),
+		"sum-stale":       fmt.Sprintf("%d stale", stale),
+		"sum-provisional": fmt.Sprintf("%d provisional", provisional),
 	}
 	for id, w := range want {
 		n := byID(doc, id)
@@ -318,7 +388,7 @@ func TestSummary(t *testing.T) {
 	}
 	// The scenarios must exercise every counter, or the checks above prove
 	// nothing about them.
-	if frozen == 0 || paging == 0 || ticket == 0 || noData == 0 || stale == 0 || meeting == withData {
+	if frozen == 0 || paging == 0 || ticket == 0 || noNumbers == 0 || stale == 0 || provisional == 0 || meeting == withData {
 		t.Fatalf("scenarios do not cover every summary figure: %v", want)
 	}
 }
@@ -350,27 +420,28 @@ func TestStaleWhenEvaluationStops(t *testing.T) {
 		interval time.Duration
 		want     string
 	}{
-		{0, "OK"},                   // interval unknown: no age-based staleness
-		{2 * time.Minute, "OK"},     // 5m is within 3 intervals (6m)
+		{0, "FRESH"},                // interval unknown: no age-based staleness
+		{2 * time.Minute, "FRESH"},  // 5m is within 3 intervals (6m)
 		{30 * time.Second, "STALE"}, // 5m is 10 intervals
 	}
 	for _, c := range cases {
-		_, body := get(t, newTestHandler(t, []slo.Result{r}, Options{EvalInterval: c.interval}), "/")
+		h := newTestHandler(t, []slo.Result{r}, Options{EvalInterval: c.interval})
+		_, body := get(t, h, "/")
 		byName, _ := rows(t, parse(t, body))
 		tr := byName[sc.name]
 		if got := attr(tr, "data-status"); got != c.want {
 			t.Errorf("interval %s: status %q, want %q", c.interval, got, c.want)
 		}
-		note := noteText(tr)
-		if c.want == "STALE" {
-			if got := text(first(t, tr, "detail")); got != "since 14:15:30 UTC (5m ago)" {
-				t.Errorf("detail %q", got)
-			}
-			if !strings.HasPrefix(note, "no evaluation for 5m (interval 30s)") {
-				t.Errorf("note %q", note)
-			}
-		} else if note != "" {
-			t.Errorf("interval %s: note %q on a fresh result", c.interval, note)
+		if c.want != "STALE" {
+			continue
+		}
+		if got := text(first(t, tr, "detail")); got != "no evaluation for 5m" {
+			t.Errorf("detail %q", got)
+		}
+		_, body = get(t, h, "/?slo="+sc.name)
+		if got := text(byID(parse(t, body), "details")); !strings.Contains(got,
+			"Stale no evaluation for 5m: the evaluation loop is stuck or slow; the numbers are from 14:15:30 UTC (5m ago)") {
+			t.Errorf("details %q lack the stuck loop", got)
 		}
 	}
 }
@@ -414,33 +485,165 @@ func TestRefreshAndReadiness(t *testing.T) {
 
 func TestSingleSLOView(t *testing.T) {
 	h := newTestHandler(t, allResults(t), Options{Title: "Payments SLOs"})
-	resp, body := get(t, h, "/?slo=payments-api")
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("status %d", resp.StatusCode)
-	}
-	doc := parse(t, body)
-	if _, order := rows(t, doc); len(order) != 1 || order[0] != "payments-api" {
-		t.Fatalf("rows %v, want only payments-api", order)
-	}
-	details := text(byID(doc, "details"))
-	for _, want := range []string{
-		"Events 9988000 good, 12000 bad of 10000000",
-		"Policy healthy caution at-risk frozen",
-		"Means feature releases frozen",
-		"Labels team=payments-team",
-		"/api/v1/slos/payments-api",
-	} {
-		if !strings.Contains(details, want) {
-			t.Errorf("details %q lack %q", details, want)
+	for _, path := range []string{"/?slo=payments-api", "/slo/payments-api"} {
+		resp, body := get(t, h, path)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d", path, resp.StatusCode)
+		}
+		doc := parse(t, body)
+		if _, order := rows(t, doc); len(order) != 1 || order[0] != "payments-api" {
+			t.Fatalf("%s: rows %v, want only payments-api", path, order)
+		}
+		details := text(byID(doc, "details"))
+		for _, want := range []string{
+			"Events 9,988,000 good, 12,000 bad of 10,000,000",
+			"Policy healthy caution at-risk frozen",
+			"Means feature releases frozen: only P0 and security fixes ship until the budget recovers",
+			"Labels team=payments-team",
+			"/api/v1/slos/payments-api",
+		} {
+			if !strings.Contains(details, want) {
+				t.Errorf("%s: details %q lack %q", path, details, want)
+			}
+		}
+		// The row shows the consequence on the detail page too.
+		byName, _ := rows(t, doc)
+		if got := noteText(byName["payments-api"]); !strings.HasPrefix(got, "frozen: feature releases frozen") {
+			t.Errorf("%s: consequence line %q", path, got)
+		}
+		if got := text(findAll(doc, byTag("title"))[0]); got != "payments-api · Payments SLOs" {
+			t.Errorf("%s: title %q", path, got)
+		}
+		// Links lead back to the root from /slo/NAME as from /.
+		base := ""
+		if strings.HasPrefix(path, "/slo/") {
+			base = "../"
+		}
+		links := map[string]bool{}
+		for _, a := range findAll(doc, byTag("a")) {
+			links[attr(a, "href")] = true
+		}
+		for _, l := range []string{base + "metrics", base + "api/v1/slos", base + "api/v1/slos/payments-api", base + "./"} {
+			if !links[l] {
+				t.Errorf("%s: no link %q in %v", path, l, links)
+			}
 		}
 	}
-	if got := text(findAll(doc, byTag("title"))[0]); got != "payments-api · Payments SLOs" {
-		t.Errorf("title %q", got)
-	}
 
-	resp, body = get(t, h, "/?slo=nope")
-	if resp.StatusCode != http.StatusNotFound || byID(parse(t, body), "empty") == nil {
-		t.Errorf("unknown SLO: status %d, want 404 with a message", resp.StatusCode)
+	for _, path := range []string{"/?slo=nope", "/slo/nope"} {
+		resp, body := get(t, h, path)
+		if resp.StatusCode != http.StatusNotFound || byID(parse(t, body), "empty") == nil {
+			t.Errorf("%s: status %d, want 404 with a message", path, resp.StatusCode)
+		}
+	}
+}
+
+// TestDetailPageExplainsTrust: the full error, when failures began, the
+// selector that matched nothing and the coverage are on the detail page.
+func TestDetailPageExplainsTrust(t *testing.T) {
+	h := newTestHandler(t, allResults(t), Options{})
+	cases := map[string][]string{
+		"profile-availability": {
+			"Data STALE: Prometheus unreachable since 14:11 UTC",
+			"Failing since 14:11:00 UTC (9m 30s ago)",
+			`Last error querying Prometheus: Get "http://prometheus:9090/api/v1/query": connection refused`,
+			"Numbers from 14:10:30 UTC (10m ago)",
+		},
+		"orders-availability": {
+			`No data http_requests_total{service="orders"} matched no series in the 30d window`,
+			"Means no policy decision: there are no numbers to decide on",
+		},
+		"quality-checks": {`Last error query "dq_checks_total" returned no series`, "Data FAILED: SLI series missing"},
+		"signup-availability": {
+			"Coverage figures computed over 2d 4h of 30d: provisional, decided on data for less than half the window",
+			"Recovery back to caution in about 3d 4h at the current pace",
+			"Means budget nearly spent: reliability work first, risky releases need sign-off",
+		},
+	}
+	for name, wants := range cases {
+		_, body := get(t, h, "/slo/"+name)
+		details := text(byID(parse(t, body), "details"))
+		for _, w := range wants {
+			if !strings.Contains(details, w) {
+				t.Errorf("%s: details %q lack %q", name, details, w)
+			}
+		}
+		if name == "orders-availability" {
+			for _, bad := range []string{"Budget left", "SLI", "Numbers from", "no traffic"} {
+				if strings.Contains(details, bad) {
+					t.Errorf("a data-missing SLO's details say %q: %q", bad, details)
+				}
+			}
+		}
+	}
+}
+
+func TestCoverageAndProvisionalInTheRow(t *testing.T) {
+	_, body := get(t, newTestHandler(t, allResults(t), Options{}), "/")
+	byName, _ := rows(t, parse(t, body))
+	tr := byName["signup-availability"]
+	if got := text(first(t, tr, "coverage")); got != "over 2d 4h of 30d" {
+		t.Errorf("coverage %q", got)
+	}
+	if got := text(first(t, first(t, tr, "policy"), "provisional")); got != "PROVISIONAL" {
+		t.Errorf("provisional mark %q", got)
+	}
+	if got := text(first(t, tr, "recovery")); got != "back to caution in about 3d 4h at the current pace" {
+		t.Errorf("recovery %q", got)
+	}
+	for _, name := range []string{"checkout-availability", "search-latency"} {
+		if n := findAll(byName[name], byClass("provisional")); len(n) != 0 {
+			t.Errorf("%s is marked provisional", name)
+		}
+		if n := findAll(byName[name], byClass("coverage")); len(n) != 0 {
+			t.Errorf("%s shows a coverage without one measured", name)
+		}
+	}
+}
+
+// TestLegendExplainsEveryColour: every class that colours something on the
+// page (row and badge tones, burn cells, alert flags, data statuses, marks)
+// has a legend entry, and every entry's sample is drawn with that class.
+func TestLegendExplainsEveryColour(t *testing.T) {
+	_, body := get(t, newTestHandler(t, allResults(t), Options{}), "/")
+	doc := parse(t, body)
+	legendNode := byID(doc, "legend")
+	if legendNode == nil {
+		t.Fatal("no legend")
+	}
+	explained := map[string]bool{}
+	for _, li := range findAll(legendNode, byTag("li")) {
+		key := attr(li, "data-legend")
+		explained[key] = true
+		if s := findAll(li, byClass("sample")); len(s) != 1 || !hasClass(s[0], key) {
+			t.Errorf("legend entry %s has no sample drawn with its class", key)
+		}
+	}
+	coloured := func(c string) bool {
+		for _, p := range []string{"tone-", "b-", "st-"} {
+			if strings.HasPrefix(c, p) {
+				return true
+			}
+		}
+		return c == "page" || c == "ticket" || c == "freeze" || c == "provisional"
+	}
+	table := byID(doc, "slos")
+	used := map[string]bool{}
+	for _, n := range findAll(table, func(*html.Node) bool { return true }) {
+		for _, c := range strings.Fields(attr(n, "class")) {
+			if coloured(c) {
+				used[c] = true
+			}
+		}
+	}
+	for c := range used {
+		if !explained[c] {
+			t.Errorf("class %s colours the page but the legend does not explain it", c)
+		}
+	}
+	// The scenarios reach most of the legend; this keeps the check honest.
+	if len(used) < 14 {
+		t.Errorf("only %d coloured classes in use (%v): the scenarios miss states", len(used), used)
 	}
 }
 
@@ -531,5 +734,38 @@ func TestBudgetExactlySpent(t *testing.T) {
 	}
 	if got := text(byID(doc, "sum-meeting")); got != "100% meeting objective (1 of 1)" {
 		t.Errorf("summary %q: an SLI exactly at objective meets it", got)
+	}
+}
+
+// TestChartSlots: the chart hooks are called only for SLOs with numbers, and
+// their SVG lands in the row and on the detail page as markup, unescaped.
+func TestChartSlots(t *testing.T) {
+	var called []string
+	o := Options{
+		RowChart: func(r slo.Result) template.HTML {
+			called = append(called, r.Name)
+			return template.HTML(`<svg class="burndown" data-for="` + r.Name + `"></svg>`)
+		},
+		DetailCharts: func(r slo.Result) template.HTML { return `<svg class="detail-chart"></svg>` },
+	}
+	h := newTestHandler(t, allResults(t), o)
+	_, body := get(t, h, "/")
+	doc := parse(t, body)
+	byName, _ := rows(t, doc)
+	for _, sc := range scenarios() {
+		charts := findAll(byName[sc.name], byClass("burndown"))
+		if sc.noNumbers() == (len(charts) == 1) {
+			t.Errorf("%s: %d row charts (no numbers: %v)", sc.name, len(charts), sc.noNumbers())
+		}
+	}
+	if len(findAll(doc, byClass("detail-chart"))) != 0 {
+		t.Error("detail charts drawn on the overview")
+	}
+	_, body = get(t, h, "/slo/payments-api")
+	if len(findAll(byID(parse(t, body), "details"), byClass("detail-chart"))) != 1 {
+		t.Error("no detail chart on the detail page")
+	}
+	if len(called) == 0 {
+		t.Error("RowChart never called")
 	}
 }

@@ -2,6 +2,7 @@ package statuspage
 
 import (
 	"html/template"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -10,11 +11,15 @@ import (
 	"github.com/slobudget/slobudget/slo"
 )
 
-// Evaluation status shown per SLO.
+// Data status shown per SLO: what the numbers are worth, never how the SLO
+// is doing. "FRESH" rather than "OK", and drawn without colour, so that it
+// cannot be read as "healthy".
 const (
-	statusOK     = "OK"
-	statusStale  = "STALE"
-	statusNoData = "NO DATA"
+	statusFresh   = "FRESH"
+	statusStale   = "STALE"
+	statusNoData  = "NO DATA"
+	statusFailed  = "FAILED"
+	statusWaiting = "WAITING"
 )
 
 // staleAfter is how many evaluation intervals may pass without a fresh
@@ -30,13 +35,17 @@ type page struct {
 	Refresh  int
 	Ready    bool
 	Now      string
-	Selected string // the ?slo= name, "" for the overview
-	Summary  summary
-	Rows     []row
+	Selected string // the SLO of the detail page, "" for the overview
+	// Base leads relative links back to the page's root: "" at /, "../" on
+	// /slo/NAME, so the page works behind any path prefix.
+	Base    string
+	Summary summary
+	Rows    []row
+	Legend  []legendItem
 }
 
 type summary struct {
-	Total, Frozen, Paging, Ticketing, NoData, Stale int
+	Total, Frozen, Paging, Ticketing, NoData, Stale, Provisional int
 	// WithData counts SLOs with an SLI; Meeting those at or above objective.
 	WithData, Meeting int
 	MeetingPercent    string // "83%", rounded down so 199 of 200 is not "100%"
@@ -46,16 +55,20 @@ type row struct {
 	Name, Service, Description string
 	Anchor                     string
 	Objective, Window, SLI     string
-	// HasNumbers is false when nothing was ever computed: every figure below
-	// would be a zero value, and "0% left" would be a lie.
-	HasNumbers    bool
-	BudgetPercent string
-	BarWidth      string // CSS percentage, clamped to 0..100
-	BudgetText    string // "17m 12s left of 43m 12s" or "overspent by ..."
-	Overspent     bool
-	Tone          string // ok, warn, bad or crit: the colour of bar and badge
-	// RowTone colours the row's edge: the tone, except that a row without
-	// data is grey however healthy its untouched budget looks.
+	// Coverage is "2d 4h of 30d" when data covers only part of the window.
+	Coverage    string
+	Provisional bool
+	// HasNumbers is false when there is no budget to show: no data, never
+	// evaluated, or not yet. Missing then says why, in place of the figures.
+	HasNumbers      bool
+	Missing         string
+	MissingSelector string
+	BudgetPercent   string
+	BarWidth        string // CSS percentage, clamped to 0..100
+	BudgetText      string // "17m 12s left of 43m 12s" or "overspent by ..."
+	Overspent       bool
+	Tone            string // ok, warn, bad or crit: the colour of bar and badge
+	// RowTone colours the row's edge: the tone, or none without numbers.
 	RowTone      string
 	State        string
 	Freeze       bool
@@ -64,24 +77,29 @@ type row struct {
 	Page, Ticket bool
 	Exhaustion   string
 	ExhaustTone  string
+	Recovery     string // "freeze lifts in about 3d 4h at the current pace"
 	Status       string
 	StatusClass  string
 	StatusDetail string
-	// Details, shown on the single-SLO view.
-	Consequence string
-	Events      string
-	States      []stateStep
-	Labels      []string
-	Notes       []string
-	Error       string
-	EvaluatedAt string
-	// Note is a full-width line under the row, for errors too long to fit
-	// the status column.
-	Note string
+	// Consequence is what the policy state means for the team; the overview
+	// shows it under the row of every SLO that left its policy's first state.
+	Consequence     string
+	ShowConsequence bool
+	// Chart is the row's small burn-down chart (Options.RowChart), if any.
+	Chart template.HTML
 
-	noData bool
-	budget float64
-	// hasSLI and meets feed the summary's "meeting objective" share.
+	// Details, shown on the single-SLO view.
+	Events       string
+	Forecast     string
+	States       []stateStep
+	Labels       []string
+	Notes        []string
+	Error        string
+	FailingSince string
+	EvaluatedAt  string
+	Stuck        string // "no evaluation for 5m (interval 30s): ..."
+	DetailCharts template.HTML
+
 	hasSLI, meets bool
 }
 
@@ -96,7 +114,7 @@ type stateStep struct {
 	Current bool
 }
 
-func buildPage(results []slo.Result, o Options, ready bool, selected string) page {
+func buildPage(results []slo.Result, o Options, ready bool, selected, base string) page {
 	now := o.Now()
 	p := page{
 		Title:    o.Title,
@@ -105,34 +123,28 @@ func buildPage(results []slo.Result, o Options, ready bool, selected string) pag
 		Ready:    ready,
 		Now:      formatTime(now, now),
 		Selected: selected,
+		Base:     base,
+		Legend:   legend,
 	}
-	for _, r := range results {
+	stuck := func(r slo.Result) bool {
+		return o.EvalInterval > 0 && !r.EvaluatedAt.IsZero() && now.Sub(r.EvaluatedAt) > staleAfter*o.EvalInterval
+	}
+	sorted := slices.Clone(results)
+	// The one worst-first order (slo/order.go), with a stuck loop's old
+	// numbers counted as stale like a failed evaluation's.
+	slices.SortStableFunc(sorted, slo.WorstFirst(func(r slo.Result) bool { return r.Error != "" || stuck(r) }))
+	for _, r := range sorted {
 		if selected != "" && r.Name != selected {
 			continue
 		}
-		p.Rows = append(p.Rows, buildRow(r, o, now))
-	}
-	// Worst first: what has no numbers at all, then what pages (an incident
-	// in progress, whatever budget is left), then the least budget left; the
-	// name breaks ties so the order does not jump between refreshes.
-	sort.SliceStable(p.Rows, func(i, j int) bool {
-		a, b := p.Rows[i], p.Rows[j]
-		if a.noData != b.noData {
-			return a.noData
+		w := buildRow(r, now, stuck(r))
+		if o.RowChart != nil && w.HasNumbers {
+			w.Chart = o.RowChart(r)
 		}
-		if !a.noData && a.Page != b.Page {
-			return a.Page
+		if o.DetailCharts != nil && selected != "" && w.HasNumbers {
+			w.DetailCharts = o.DetailCharts(r)
 		}
-		if !a.noData && a.budget != b.budget {
-			return a.budget < b.budget
-		}
-		return a.Name < b.Name
-	})
-	for i := range p.Rows {
-		p.Rows[i].RowTone = p.Rows[i].Tone
-		if p.Rows[i].noData {
-			p.Rows[i].RowTone = "none"
-		}
+		p.Rows = append(p.Rows, w)
 	}
 	p.Summary = summarize(p.Rows)
 	return p
@@ -141,10 +153,10 @@ func buildPage(results []slo.Result, o Options, ready bool, selected string) pag
 func summarize(rows []row) summary {
 	s := summary{Total: len(rows)}
 	for _, w := range rows {
-		switch w.Status {
-		case statusNoData:
+		switch {
+		case !w.HasNumbers:
 			s.NoData++
-		case statusStale:
+		case w.Status == statusStale:
 			s.Stale++
 		}
 		if w.Freeze {
@@ -155,6 +167,9 @@ func summarize(rows []row) summary {
 		}
 		if w.Ticket {
 			s.Ticketing++
+		}
+		if w.Provisional {
+			s.Provisional++
 		}
 		if w.hasSLI {
 			s.WithData++
@@ -169,58 +184,64 @@ func summarize(rows []row) summary {
 	return s
 }
 
-func buildRow(r slo.Result, o Options, now time.Time) row {
+func buildRow(r slo.Result, now time.Time, stuck bool) row {
 	w := row{
 		Name: r.Name, Service: r.Service, Description: r.Description,
 		Anchor: "slo-" + r.Name, Window: r.Window,
 		Objective: objectivePercent(r.Objective) + "%",
 		SLI:       "—", BudgetPercent: "—", BarWidth: "0%", Exhaustion: "—",
-		Tone: "none", Error: r.Error, Notes: r.Notes,
-		Status: statusOK, StatusClass: "ok",
+		Tone: "none", RowTone: "none", Error: r.Error, Notes: r.Notes,
+		Status: statusFresh, StatusClass: "fresh",
 	}
 	for k, v := range r.Labels {
 		w.Labels = append(w.Labels, k+"="+v)
 	}
 	sort.Strings(w.Labels)
+	for _, name := range r.PolicyStates {
+		w.States = append(w.States, stateStep{Name: name})
+	}
+	if !r.FailingSince.IsZero() {
+		w.FailingSince = formatTime(r.FailingSince, now) + " (" + ago(now, r.FailingSince) + ")"
+	}
+	if !r.EvaluatedAt.IsZero() {
+		w.EvaluatedAt = formatTime(r.EvaluatedAt, now) + " (" + ago(now, r.EvaluatedAt) + ")"
+	}
 
-	if r.EvaluatedAt.IsZero() {
-		w.noData = true
-		w.Status, w.StatusClass = statusNoData, "nodata"
-		w.StatusDetail = "waiting for the first evaluation"
-		if r.Error != "" {
-			w.StatusDetail = "never evaluated successfully"
-		}
-		w.Burns = burnCells(r)
-	}
-	if r.Error != "" {
-		w.Note = "last evaluation failed: " + r.Error
-		if r.EvaluatedAt.IsZero() {
-			w.Note = "evaluation failed: " + r.Error
-		}
-	}
-	if r.EvaluatedAt.IsZero() {
-		return w
-	}
-	w.HasNumbers = true
-	w.budget = r.BudgetRemaining
-	w.EvaluatedAt = formatTime(r.EvaluatedAt, now) + " (" + ago(now, r.EvaluatedAt) + ")"
 	switch {
+	case r.EvaluatedAt.IsZero() && r.Error != "":
+		w.Status, w.StatusClass = statusFailed, "failed"
+		w.StatusDetail = report.ReasonLine(r, now)
+		w.Missing = "Never evaluated successfully: " + report.Reason(r.Error) + ". No budget, no policy decision."
+		return w
+	case r.EvaluatedAt.IsZero():
+		w.Status, w.StatusClass = statusWaiting, "waiting"
+		w.StatusDetail = "waiting for the first evaluation"
+		w.Missing = "Not evaluated yet: no budget, no policy decision."
+		return w
+	case r.DataMissing:
+		// No numbers from that instant, and Evaluate's "no traffic" notes
+		// would misname the cause: there is no data, not no traffic.
+		w.EvaluatedAt, w.Notes = "", nil
+		w.Status, w.StatusClass = statusNoData, "nodata"
+		w.StatusDetail = "Prometheus answered " + formatTime(r.EvaluatedAt, now)
+		w.MissingSelector = r.MissingSelector
+		if w.MissingSelector == "" {
+			w.MissingSelector = "the SLI's total selector"
+		}
+		w.Missing = "matched no series in the " + r.Window + " window: no budget, no policy decision."
+		return w
 	case r.Error != "":
 		w.Status, w.StatusClass = statusStale, "stale"
-		w.StatusDetail = "since " + w.EvaluatedAt
-	case o.EvalInterval > 0 && now.Sub(r.EvaluatedAt) > staleAfter*o.EvalInterval:
+		w.StatusDetail = report.ReasonLine(r, now)
+	case stuck:
 		w.Status, w.StatusClass = statusStale, "stale"
-		w.StatusDetail = "since " + w.EvaluatedAt
-		w.Note = "no evaluation for " + report.HumanDuration(now.Sub(r.EvaluatedAt)) +
-			" (interval " + report.HumanDuration(o.EvalInterval) + "): the evaluation loop is stuck or slow"
-	case r.SLI == nil:
-		w.noData = true
-		w.Status, w.StatusClass = statusNoData, "nodata"
-		w.StatusDetail = "no traffic in the " + r.Window + " window"
+		w.StatusDetail = "no evaluation for " + report.HumanDuration(now.Sub(r.EvaluatedAt))
+		w.Stuck = w.StatusDetail + ": the evaluation loop is stuck or slow; the numbers are from " + w.EvaluatedAt
 	default:
 		w.StatusDetail = "evaluated " + w.EvaluatedAt
 	}
 
+	w.HasNumbers = true
 	if r.SLI != nil {
 		// A remaining budget of exactly 0 is an SLI exactly at objective.
 		w.hasSLI, w.meets = true, r.BudgetRemaining >= 0
@@ -228,9 +249,9 @@ func buildRow(r slo.Result, o Options, now time.Time) row {
 	} else {
 		w.SLI = "no traffic"
 	}
-	w.Events = strconv.FormatFloat(r.Events.Good, 'f', -1, 64) + " good, " +
-		strconv.FormatFloat(r.Events.Bad(), 'f', -1, 64) + " bad of " +
-		strconv.FormatFloat(r.Events.Total, 'f', -1, 64)
+	w.Coverage, w.Provisional = report.CoverageText(r), r.Provisional
+	w.Events = report.Thousands(r.Events.Good) + " good, " + report.Thousands(r.Events.Bad()) + " bad of " +
+		report.Thousands(r.Events.Total)
 
 	w.BudgetPercent = percent1(r.BudgetRemaining)
 	w.BarWidth = percent1(min(max(r.BudgetRemaining, 0), 1))
@@ -245,15 +266,29 @@ func buildRow(r slo.Result, o Options, now time.Time) row {
 	w.State, w.Freeze, w.Consequence = r.PolicyState, r.FeatureFreeze, r.Consequence
 	w.FeatureShare = strconv.FormatFloat(r.FeatureShare*100, 'f', 0, 64) + "%"
 	w.Tone = stateTone(r)
-	for _, name := range r.PolicyStates {
-		w.States = append(w.States, stateStep{Name: name, Current: name == r.PolicyState})
+	w.RowTone = w.Tone
+	for i := range w.States {
+		w.States[i].Current = w.States[i].Name == r.PolicyState
+	}
+	// Anything but the policy's first (best) state has a consequence worth
+	// reading from across the room; a state without words still says its
+	// name and feature share.
+	if rung(r) != 0 || r.FeatureFreeze {
+		w.ShowConsequence = true
+		if w.Consequence == "" {
+			w.Consequence = "policy state " + r.PolicyState + ": features get " + w.FeatureShare + " of capacity"
+		}
 	}
 	w.Page, w.Ticket = r.Alerts.Page, r.Alerts.Ticket
 	w.Burns = burnCells(r)
+	w.Recovery = report.Recovery(r)
+	w.Forecast = report.Forecast(r)
 
 	switch e := r.ExhaustionSeconds; {
 	case e == nil:
 		w.Exhaustion, w.ExhaustTone = "not burning", "ok"
+	case *e > maxForecastSeconds:
+		w.Exhaustion, w.ExhaustTone = "never at this pace", "ok"
 	case *e <= 0:
 		w.Exhaustion, w.ExhaustTone = "exhausted", "crit"
 	default:
@@ -271,6 +306,14 @@ func buildRow(r slo.Result, o Options, now time.Time) row {
 	return w
 }
 
+// maxForecastSeconds: +Inf, or anything past a century, is "never".
+const maxForecastSeconds = 100 * 365 * 24 * 3600
+
+// rung is the index of the current state in its policy, -1 when unknown.
+func rung(r slo.Result) int {
+	return slices.Index(r.PolicyStates, r.PolicyState)
+}
+
 // stateTone colours a policy state by its rung: the first state of a policy
 // is the healthy one and the last the catch-all; state names are the user's,
 // so their position is the only thing that carries meaning.
@@ -278,12 +321,7 @@ func stateTone(r slo.Result) string {
 	if r.FeatureFreeze || r.BudgetRemaining <= 0 {
 		return "crit"
 	}
-	idx := -1
-	for i, name := range r.PolicyStates {
-		if name == r.PolicyState {
-			idx = i
-		}
-	}
+	idx := rung(r)
 	switch {
 	case idx == 0:
 		return "ok"

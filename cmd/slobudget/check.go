@@ -10,26 +10,49 @@ import (
 )
 
 type checkCmd struct {
-	files *[]string
+	files      *[]string
+	exclusions *[]string
 }
 
 func newCheckCmd(app *kingpin.Application) command {
 	c := app.Command("check", "Validate config files: exit 0 when valid, 1 printing every error with its file and line.")
-	return &checkCmd{files: configFlag(c)}
+	return &checkCmd{files: configFlag(c), exclusions: exclusionsFlag(c)}
 }
 
 func configFlag(c *kingpin.CmdClause) *[]string {
-	return c.Flag("config.file", "SLO config file (YAML); repeat for several files.").Required().ExistingFiles()
+	return c.Flag("config.file", "SLO config file (YAML: slobudget, Sloth, Pyrra or OpenSLO); repeat for several files.").Required().ExistingFiles()
+}
+
+// exclusionsFlag is --exclusions.file: files holding only `exclusions:`,
+// checked together with the config.
+func exclusionsFlag(c *kingpin.CmdClause) *[]string {
+	return c.Flag("exclusions.file", "File with agreed exclusions (`exclusions:` only); repeatable.").ExistingFiles()
 }
 
 func (c *checkCmd) name() string { return "check" }
 
 func (c *checkCmd) run(stdout, stderr io.Writer) int {
-	cfg, err := slo.LoadFiles(*c.files...)
+	cfg, err := slo.Load(slo.LoadOptions{ConfigFiles: *c.files, ExclusionFiles: *c.exclusions})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "%d SLOs in %d file(s) are valid.\n", len(cfg.SLOs), len(*c.files))
+	verb := "are"
+	if len(cfg.SLOs) == 1 {
+		verb = "is"
+	}
+	fmt.Fprintf(stdout, "%s in %s %s valid", plural(len(cfg.SLOs), "SLO", "SLOs"), plural(len(*c.files), "file", "files"), verb)
+	if n := len(cfg.Exclusions); n > 0 {
+		fmt.Fprintf(stdout, ", with %s", plural(n, "exclusion", "exclusions"))
+	}
+	fmt.Fprintln(stdout, ".")
 	return 0
+}
+
+// plural spells a count with its noun: "1 SLO", "3 SLOs".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -18,6 +18,8 @@ type reportCmd struct {
 	files  *[]string
 	prom   promFlags
 	format *string
+	wide   *bool
+	slos   *[]string
 	at     *string
 	log    logFlags
 }
@@ -27,7 +29,9 @@ func newReportCmd(app *kingpin.Application) command {
 	return &reportCmd{
 		files:  configFlag(c),
 		prom:   addPromFlags(c),
-		format: c.Flag("format", "Output format.").Default("table").Enum("table", "markdown", "json"),
+		format: enumFlag(c, "format", "Output format", report.Formats...),
+		wide:   c.Flag("wide", "Show every column (service, events, outage time, feature share, coverage, every burn window) instead of the 120-column table.").Bool(),
+		slos:   c.Flag("slo", "Report only this SLO (repeatable); a name the config does not define is an error.").PlaceHolder("NAME").Strings(),
 		at:     c.Flag("time", "Evaluation time, RFC3339 (default: now).").String(),
 		log:    addLogFlags(c),
 	}
@@ -49,6 +53,9 @@ func (c *reportCmd) run(stdout, stderr io.Writer) int {
 		}
 	}
 	cfg, err := slo.LoadFiles(*c.files...)
+	if err == nil {
+		cfg, err = cfg.SelectSLOs(*c.slos)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -64,7 +71,7 @@ func (c *reportCmd) run(stdout, stderr io.Writer) int {
 		return 1
 	}
 	failed := eng.EvaluateAt(context.Background(), at)
-	if err := report.Write(stdout, *c.format, eng.Results(), eng.Instant(at)); err != nil {
+	if err := report.Write(stdout, eng.Results(), eng.Instant(at), report.Options{Format: *c.format, Wide: *c.wide}); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}

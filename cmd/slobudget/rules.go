@@ -54,7 +54,7 @@ func newRulesCmd(app *kingpin.Application) command {
 	c := app.Command("rules", "Generate Prometheus recording and alerting rules (or a PrometheusRule object) from the SLOs.")
 	return &rulesCmd{
 		files:     configFlag(c),
-		format:    c.Flag("format", "Output: a Prometheus rule file, or a prometheus-operator PrometheusRule object.").Default(string(rules.FormatPrometheus)).Enum(string(rules.FormatPrometheus), string(rules.FormatOperator)),
+		format:    enumFlag(c, "format", "Output, a Prometheus rule file or a prometheus-operator PrometheusRule object", string(rules.FormatPrometheus), string(rules.FormatOperator)),
 		output:    c.Flag("output", "Write to this file instead of stdout.").String(),
 		opName:    c.Flag("operator.name", "metadata.name of the PrometheusRule object.").Default(rules.DefaultOperatorName).String(),
 		opNS:      c.Flag("operator.namespace", "metadata.namespace of the PrometheusRule object (omitted when empty).").String(),
