@@ -264,11 +264,13 @@ func (e *Engine) EvaluateAt(ctx context.Context, now time.Time) int {
 		prev.Error = o.err.Error()
 		e.results[name] = prev
 	}
+	// Observed before publishing, so a page rendered for the new results
+	// (and cached for their generation) shows this evaluation's duration.
+	took := time.Since(start)
+	e.obs.EvaluationFinished(took, len(states), failed)
 	e.publishLocked()
 	e.mu.Unlock()
 	e.ready.Store(true)
-	took := time.Since(start)
-	e.obs.EvaluationFinished(took, len(states), failed)
 	e.log.Debug("evaluation finished", zap.Time("at", at.UTC()), zap.Int("slos", len(states)),
 		zap.Int("failed", failed), zap.Duration("took", took))
 	return failed

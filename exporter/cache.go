@@ -2,6 +2,7 @@ package exporter
 
 import (
 	"bytes"
+	"compress/gzip"
 	"net/http"
 	"strings"
 	"sync"
@@ -10,7 +11,8 @@ import (
 // renderCache serves rendered pages (/metrics, the status page, the JSON
 // API) from one rendering per evaluation: an entry is keyed by path, query
 // and whether the client takes gzip, and is valid while the engine's
-// results generation is unchanged. Concurrent requests for an entry being
+// results generation is unchanged. For clients that take gzip, a page its
+// handler did not compress is compressed once, when it is rendered. Concurrent requests for an entry being
 // rendered wait for that one rendering instead of rendering again, so 200
 // clients cost one rendering per key per evaluation, whatever the page
 // shows. Memory is bounded: entries of older generations are dropped as new
@@ -46,7 +48,8 @@ func (c *renderCache) wrap(next http.Handler) http.Handler {
 			return
 		}
 		key := r.URL.Path + "?" + r.URL.RawQuery
-		if acceptsGzip(r) {
+		gz := acceptsGzip(r)
+		if gz {
 			key = "gzip " + key
 		}
 		gen := c.generation()
@@ -56,7 +59,7 @@ func (c *renderCache) wrap(next http.Handler) http.Handler {
 			e = &cacheEntry{key: key, gen: gen, done: make(chan struct{})}
 			c.replace(e)
 			c.mu.Unlock()
-			c.render(e, next, r)
+			c.render(e, next, r, gz)
 		} else {
 			c.mu.Unlock()
 		}
@@ -90,10 +93,16 @@ func (c *renderCache) replace(e *cacheEntry) {
 	}
 }
 
-func (c *renderCache) render(e *cacheEntry, next http.Handler, r *http.Request) {
+func (c *renderCache) render(e *cacheEntry, next http.Handler, r *http.Request, gz bool) {
 	rec := &recorder{header: http.Header{}, status: http.StatusOK}
 	defer func() {
 		e.status, e.header, e.body = rec.status, rec.header, rec.body.Bytes()
+		if gz && e.status == http.StatusOK && e.header.Get("Content-Encoding") == "" && len(e.body) > 1024 {
+			e.body = gzipped(e.body)
+			e.header.Set("Content-Encoding", "gzip")
+			e.header.Add("Vary", "Accept-Encoding")
+			e.header.Del("Content-Length")
+		}
 		c.mu.Lock()
 		switch {
 		case c.entries[e.key] != e:
@@ -109,6 +118,14 @@ func (c *renderCache) render(e *cacheEntry, next http.Handler, r *http.Request) 
 		close(e.done)
 	}()
 	next.ServeHTTP(rec, r)
+}
+
+func gzipped(b []byte) []byte {
+	var out bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&out, gzip.BestSpeed)
+	_, _ = zw.Write(b)
+	_ = zw.Close()
+	return out.Bytes()
 }
 
 func acceptsGzip(r *http.Request) bool {

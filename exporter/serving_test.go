@@ -1,7 +1,9 @@
 package exporter
 
 import (
+	"compress/gzip"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -72,6 +74,20 @@ func TestRenderCacheRendersOncePerGeneration(t *testing.T) {
 	c.mu.Unlock()
 	if entries != 1 {
 		t.Errorf("%d entries kept after the generation changed, want 1", entries)
+	}
+	// A page the handler did not compress is compressed once for gzip clients.
+	long := strings.Repeat("slo ", 1000)
+	gzh := newRenderCache(gen.Load, 1<<20).wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(long)) }))
+	req := httptest.NewRequest("GET", "/page", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	rec := httptest.NewRecorder()
+	gzh.ServeHTTP(rec, req)
+	zr, err := gzip.NewReader(rec.Body)
+	if err != nil || rec.Header().Get("Content-Encoding") != "gzip" {
+		t.Fatalf("gzip client got %q (%v)", rec.Header().Get("Content-Encoding"), err)
+	}
+	if plain, _ := io.ReadAll(zr); string(plain) != long {
+		t.Error("the compressed page does not decompress to the page")
 	}
 	// Errors are not kept.
 	get("/metrics?fail=1", "")

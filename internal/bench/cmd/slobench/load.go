@@ -25,6 +25,7 @@ func load(args []string) error {
 	duration := fs.Duration("duration", 60*time.Second, "how long to load")
 	paths := fs.String("paths", "/metrics,/,/api/v1/slos", "comma-separated paths, cycled through by every client")
 	pid := fs.Int("pid", 0, "the daemon's process id, for its RSS")
+	gz := fs.Bool("gzip", true, "ask for gzip, as browsers and Prometheus do (the answers are discarded without decompressing)")
 	_ = fs.Parse(args)
 
 	type result struct {
@@ -33,8 +34,8 @@ func load(args []string) error {
 		took   time.Duration
 		err    bool
 	}
-	// No transparent gzip: the load generator shares the two cores with
-	// the daemon, and decompressing would make it the bottleneck.
+	// No transparent decompression: the load generator shares the two cores
+	// with the daemon, and decompressing would make it the bottleneck.
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		DisableCompression: true, MaxIdleConns: *clients, MaxIdleConnsPerHost: *clients,
 	}}
@@ -50,6 +51,9 @@ func load(args []string) error {
 			for n := i; ctx.Err() == nil; n++ {
 				p := ps[n%len(ps)]
 				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, *base+p, nil)
+				if *gz {
+					req.Header.Set("Accept-Encoding", "gzip")
+				}
 				start := time.Now()
 				resp, err := client.Do(req)
 				if err != nil {
@@ -111,7 +115,11 @@ func load(args []string) error {
 		}
 	}
 	<-rssDone
-	fmt.Printf("%d clients for %s against %s\n\n", *clients, *duration, *base)
+	enc := "identity (no gzip)"
+	if *gz {
+		enc = "gzip"
+	}
+	fmt.Printf("%d clients for %s against %s, asking for %s\n\n", *clients, *duration, *base, enc)
 	fmt.Printf("| path | answers | 200 | 503 | other | p50 | p90 | p99 | max |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, p := range ps {
 		s := per[p]
