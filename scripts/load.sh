@@ -45,9 +45,9 @@ until curl -sf "http://127.0.0.1:$SB_PORT/-/ready" >/dev/null; do
   sleep 1
 done
 echo "daemon ready after $(( $(date +%s) - start )) s" >&2
-sleep 65 # two steady cycles before the load
-
 eval_stats() { curl -s "http://127.0.0.1:$SB_PORT/metrics" | awk '/^slobudget_evaluation_duration_seconds_(sum|count)/{print $2}' | paste -sd' '; }
+read -r sumr countr <<<"$(eval_stats)"
+sleep 65 # two steady cycles before the load
 rss() { awk '/VmRSS/{printf "%.0f MiB", $2/1024}' "/proc/$SB_PID/status"; }
 
 echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/{print $2}') GiB, load average $(cut -d' ' -f1-3 /proc/loadavg), $(prometheus --version 2>&1 | head -1)"
@@ -63,6 +63,7 @@ for gz in true false; do
     printf "evaluation cycles finished during this load: %d, mean %.2f s\n\n", c1-c0, (c1>c0 ? (s1-s0)/(c1-c0) : 0) }'
 done
 echo "daemon RSS after the load: $(rss)"
-awk -v s0="$sum0" -v c0="$count0" 'BEGIN { printf "evaluation cycles before the load (the first, start-up, included): %d, mean %.2f s\n", c0, s0/c0 }'
+awk -v sr="$sumr" -v cr="$countr" -v s0="$sum0" -v c0="$count0" 'BEGIN {
+  printf "start-up evaluation: %.1f s; steady cycles before the load: %d, mean %.2f s\n", sr/cr, c0-cr, (c0>cr ? (s0-sr)/(c0-cr) : 0) }'
 echo "rejected (503) by the in-flight limit: $(curl -s "http://127.0.0.1:$SB_PORT/metrics" | awk '/^slobudget_http_requests_rejected_total/{print $2}')"
 grep -c 'level=error' "$WORK/slobudget.log" | sed 's/^/daemon error log lines: /' || true
