@@ -23,33 +23,39 @@ func (p *Prometheus) HourlyIncreases(ctx context.Context, selector string, first
 // hourlyIncreases computes completed hours' counter increases in PromQL.
 //
 // For one series, the events revealed by samples in (h−1h, h] are exactly
-// the difference of its latest values at h and at h−1h, when the counter did
-// not reset, no sample was bad, and both values exist. So per hour:
+// the difference of its latest values at h and at h−1h (the base), when the
+// counter did not reset, no sample from the base on was bad, and both values
+// exist. So per hour:
 //
-//	diff  = sel − sel offset 1h       per series, at every hour end
-//	flags = resets(sel[65m])          per series: any reset, also between the
-//	                                  sample before the hour and its first
-//	      + (min_over_time(sel[65m]) < bool 0)   a negative value
-//	      + 0 * sum_over_time(sel[65m])          NaN when any value is NaN or ±Inf
+//	diff  = (sel − sel offset 1h) / (sel offset 1h >= bool 0)
+//	        per series: the difference, or not a number when the base is
+//	        negative or NaN (instant selectors: cheap)
+//	flags = resets(sel[65m]) + 0 * sum_over_time(sel[65m])
+//	        per series: any reset, also between the sample before the hour
+//	        and its first; NaN when any value is NaN or ±Inf
+//
+// A negative value after the base is a drop, so resets flags it. Bad samples
+// before the base change nothing: the base is good and starts a run either
+// way (the 65 minutes reach back past the base, so such a sample dirties the
+// hour anyway; read raw, that is exact, only slower).
 //
 // An hour is clean when no series has a flag, no difference is negative or
 // not a number, and every series with samples near the hour has a
 // difference (no gap at an edge, no series born or gone inside the hour).
 // Clean hours come back with the sum of their differences; the others are
 // left out (the caller reads them raw, where the bad-sample rule applies).
-// The 65 minutes reach back past the sample the difference starts from, so
-// a bad sample there dirties the hour too (read raw: exact, only slower).
+// Prometheus reads each raw sample of the history about twice.
 //
 // A clean hour is Sampled when some series has a difference there: that
 // series has its latest sample within the lookback (5m) before the hour's
 // end, so inside the hour. A clean hour without a difference had no series
 // with samples in the 65 minutes before its end at all.
 func hourlyIncreases(ctx context.Context, q rangeQuerier, selector string, first, last time.Time) (map[int64]Hour, error) {
-	diffs, err := q.QueryRange(ctx, fmt.Sprintf("%s - %s offset 1h", selector, selector), first, last, time.Hour)
+	diffs, err := q.QueryRange(ctx, fmt.Sprintf("(%[1]s - %[1]s offset 1h) / (%[1]s offset 1h >= bool 0)", selector), first, last, time.Hour)
 	if err != nil {
 		return nil, unsupportedIfQueryError(err)
 	}
-	resets, err := q.QueryRange(ctx, fmt.Sprintf("resets(%[1]s[65m]) + (min_over_time(%[1]s[65m]) < bool 0) + 0 * sum_over_time(%[1]s[65m])", selector), first, last, time.Hour)
+	resets, err := q.QueryRange(ctx, fmt.Sprintf("resets(%[1]s[65m]) + 0 * sum_over_time(%[1]s[65m])", selector), first, last, time.Hour)
 	if err != nil {
 		return nil, unsupportedIfQueryError(err)
 	}

@@ -142,11 +142,12 @@ func (e *Engine) SetConfig(cfg *slo.Config) error {
 		if !ok {
 			return fmt.Errorf("slo %q: policy %q is not defined", def.Name, def.Policy)
 		}
+		ck := countKey(def, cfg.Exclusions)
 		old, had := e.states[def.Name]
-		if had && old.countKey == countKey(def) {
+		if had && old.countKey == ck {
 			// A new state for the new definition (an evaluation in flight
 			// may still read the old one's), sharing the counter.
-			st := &sloState{def: def, policy: pol, countKey: old.countKey, resultKey: resultKey(def, pol), counter: old.counter, mu: old.mu,
+			st := &sloState{def: def, policy: pol, countKey: ck, resultKey: resultKey(ck, def, pol), counter: old.counter, mu: old.mu,
 				pages: old.pages, step: old.step}
 			if st.resultKey != old.resultKey {
 				st.pages = &pageLedger{} // the page condition changed meaning
@@ -154,7 +155,7 @@ func (e *Engine) SetConfig(cfg *slo.Config) error {
 			states[def.Name] = st
 			continue
 		}
-		st, err := newSLOState(def, pol, e.step, e.oneShot)
+		st, err := newSLOState(def, pol, ck, e.step, e.oneShot)
 		if err != nil {
 			return fmt.Errorf("slo %q: %w", def.Name, err)
 		}
@@ -271,11 +272,13 @@ func (e *Engine) EvaluateAt(ctx context.Context, now time.Time) int {
 		}
 		e.results[name] = prev
 	}
+	// Observed before publishing, so a page rendered for the new results
+	// (and cached for their generation) shows this evaluation's duration.
+	took := time.Since(start)
+	e.obs.EvaluationFinished(took, len(states), failed)
 	e.publishLocked()
 	e.mu.Unlock()
 	e.ready.Store(true)
-	took := time.Since(start)
-	e.obs.EvaluationFinished(took, len(states), failed)
 	e.log.Debug("evaluation finished", zap.Time("at", at.UTC()), zap.Int("slos", len(states)),
 		zap.Int("failed", failed), zap.Duration("took", took))
 	return failed

@@ -34,7 +34,7 @@ type sloState struct {
 	step  time.Duration
 }
 
-func newSLOState(def *slo.SLO, pol *slo.Policy, step time.Duration, oneShot bool) (*sloState, error) {
+func newSLOState(def *slo.SLO, pol *slo.Policy, countKey string, step time.Duration, oneShot bool) (*sloState, error) {
 	prefetch := prefetchMoment(def.Name)
 	if oneShot {
 		prefetch = -1 // one evaluation: the next edge hours are never needed
@@ -43,31 +43,49 @@ func newSLOState(def *slo.SLO, pol *slo.Policy, step time.Duration, oneShot bool
 	if err != nil {
 		return nil, err
 	}
-	return &sloState{def: def, policy: pol, countKey: countKey(def), resultKey: resultKey(def, pol), counter: c, mu: &sync.Mutex{},
+	return &sloState{def: def, policy: pol, countKey: countKey, resultKey: resultKey(countKey, def, pol), counter: c, mu: &sync.Mutex{},
 		pages: &pageLedger{}, step: step}, nil
 }
 
 // countKey fingerprints what counting depends on: the SLI (its kind,
-// selectors, latency threshold, time-slice condition and slice) and the
-// window set. (Exclusions, when they exist, belong here too.) A change of
-// any of them makes the old counts wrong for the new definition.
-func countKey(def *slo.SLO) string {
+// selectors, latency threshold, time-slice condition and slice), the window
+// (length, calendar, time zone), the grouping labels and the spans of the
+// exclusions that apply to the SLO. A change of any of them makes the old
+// counts wrong for the new definition.
+func countKey(def *slo.SLO, exclusions []slo.Exclusion) string {
+	type span struct{ From, To time.Time }
+	var spans []span
+	for _, e := range exclusions {
+		if e.AppliesTo(def.Name) {
+			spans = append(spans, span{e.From, e.To})
+		}
+	}
+	zone := ""
+	if def.Window.Location != nil {
+		zone = def.Window.Location.String()
+	}
 	b, _ := json.Marshal(struct {
-		SLI     slo.SLI
-		Windows []time.Duration
-	}{def.SLI, def.Windows()})
+		SLI        slo.SLI
+		Windows    []time.Duration
+		Calendar   string
+		Zone       string
+		Grouping   []string
+		Exclusions []span
+	}{def.SLI, def.Windows(), def.Window.Calendar, zone, def.Grouping, spans})
 	return string(b)
 }
 
 // resultKey adds what the figures depend on besides the counts: the
-// objective, the window's spelling (its label) and the policy.
-func resultKey(def *slo.SLO, pol *slo.Policy) string {
+// objective, the window's spelling (its label), the policy and the
+// incident rule.
+func resultKey(countKey string, def *slo.SLO, pol *slo.Policy) string {
 	b, _ := json.Marshal(struct {
 		Count     string
 		Objective float64
 		Window    string
 		Policy    *slo.Policy
-	}{countKey(def), def.Objective, def.Window.Text, pol})
+		Incidents slo.IncidentRule
+	}{countKey, def.Objective, def.Window.Text, pol, def.Incidents})
 	return string(b)
 }
 

@@ -28,7 +28,10 @@ type Daemon struct {
 	sloReg   *prometheus.Registry
 	reloadMu sync.Mutex
 	// lifecycle enables POST /-/reload (--web.enable-lifecycle).
-	lifecycle bool
+	lifecycle   bool
+	maxInFlight int
+	handlerOnce sync.Once
+	handler     http.Handler
 	// StatusPage, when set, serves "/" instead of the plain landing page.
 	StatusPage http.Handler
 }
@@ -45,6 +48,9 @@ type DaemonOptions struct {
 	// EnableLifecycle turns on POST /-/reload (--web.enable-lifecycle, off
 	// by default as in Prometheus); SIGHUP always reloads.
 	EnableLifecycle bool
+	// MaxRequestsInFlight bounds the pages served at once (default
+	// DefaultMaxRequestsInFlight); beyond it requests get 503.
+	MaxRequestsInFlight int
 }
 
 // NewDaemon loads the config and builds the engine. A config error here is
@@ -53,7 +59,11 @@ func NewDaemon(o DaemonOptions) (*Daemon, error) {
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
 	}
-	d := &Daemon{files: o.ConfigFiles, log: o.Logger, lifecycle: o.EnableLifecycle, selfReg: prometheus.NewRegistry(), sloReg: prometheus.NewRegistry()}
+	if o.MaxRequestsInFlight <= 0 {
+		o.MaxRequestsInFlight = DefaultMaxRequestsInFlight
+	}
+	d := &Daemon{files: o.ConfigFiles, log: o.Logger, lifecycle: o.EnableLifecycle, maxInFlight: o.MaxRequestsInFlight,
+		selfReg: prometheus.NewRegistry(), sloReg: prometheus.NewRegistry()}
 	d.metrics = newSelfMetrics(d.selfReg)
 	d.selfReg.MustRegister(
 		versioncollector.NewCollector("slobudget"),

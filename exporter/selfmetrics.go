@@ -21,6 +21,7 @@ type selfMetrics struct {
 	reloads         *prometheus.CounterVec
 	slos            prometheus.Gauge
 	badSamples      *prometheus.CounterVec
+	rejected        prometheus.Counter
 }
 
 func newSelfMetrics(reg prometheus.Registerer) *selfMetrics {
@@ -63,9 +64,13 @@ func newSelfMetrics(reg prometheus.Registerer) *selfMetrics {
 			Name: "slobudget_bad_samples_total",
 			Help: "Counter samples skipped as bad (reason: nan, which includes staleness markers; inf; negative). Each ends its series' run; the next good sample is a new baseline.",
 		}, []string{"slo", "reason"}),
+		rejected: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "slobudget_http_requests_rejected_total",
+			Help: "Requests for /metrics, the API or the status page answered 503 because --web.max-requests-in-flight were being served.",
+		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.queries, m.queryDuration, m.evalDuration, m.evalLast, m.reloadSuccess, m.reloadTimestamp, m.reloads, m.slos, m.badSamples)
+		reg.MustRegister(m.queries, m.queryDuration, m.evalDuration, m.evalLast, m.reloadSuccess, m.reloadTimestamp, m.reloads, m.slos, m.badSamples, m.rejected)
 	}
 	for _, o := range backend.Outcomes {
 		m.queries.WithLabelValues(string(o))

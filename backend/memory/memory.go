@@ -23,6 +23,7 @@ type Store struct {
 	mu          sync.Mutex
 	series      []*backend.Series
 	byKey       map[string]*backend.Series
+	byName      map[string][]*backend.Series // by metric name, so a selector scans only its metric
 	matchers    map[string][]*labels.Matcher
 	samplesRead int
 	queries     int
@@ -30,7 +31,7 @@ type Store struct {
 
 // New returns an empty store.
 func New() *Store {
-	return &Store{byKey: map[string]*backend.Series{}, matchers: map[string][]*labels.Matcher{}}
+	return &Store{byKey: map[string]*backend.Series{}, byName: map[string][]*backend.Series{}, matchers: map[string][]*labels.Matcher{}}
 }
 
 var _ backend.Source = (*Store)(nil)
@@ -46,6 +47,8 @@ func (s *Store) Add(lbls labels.Labels, samples ...backend.Sample) {
 		ser = &backend.Series{Labels: lbls}
 		s.byKey[key] = ser
 		s.series = append(s.series, ser)
+		name := lbls.Get(labels.MetricName)
+		s.byName[name] = append(s.byName[name], ser)
 	}
 	if n := len(ser.Floats); n > 0 && len(samples) > 0 && samples[0].T <= ser.Floats[n-1].T {
 		panic(fmt.Sprintf("memory.Store.Add: %s: sample at %d is not after %d", key, samples[0].T, ser.Floats[n-1].T))
@@ -79,7 +82,7 @@ func (s *Store) Samples(_ context.Context, selector string, from, to time.Time) 
 	s.queries++
 	lo, hi := from.UnixMilli(), to.UnixMilli()
 	var out []backend.Series
-	for _, ser := range s.series {
+	for _, ser := range s.candidates(ms) {
 		if !matches(ser.Labels, ms) {
 			continue
 		}
@@ -91,6 +94,17 @@ func (s *Store) Samples(_ context.Context, selector string, from, to time.Time) 
 		}
 	}
 	return out, nil
+}
+
+// candidates returns the series a selector can match: those of its metric
+// name when it names one exactly; s.mu is held.
+func (s *Store) candidates(ms []*labels.Matcher) []*backend.Series {
+	for _, m := range ms {
+		if m.Name == labels.MetricName && m.Type == labels.MatchEqual {
+			return s.byName[m.Value]
+		}
+	}
+	return s.series
 }
 
 func matches(ls labels.Labels, ms []*labels.Matcher) bool {
@@ -117,7 +131,7 @@ func (s *Store) Match(ms []*labels.Matcher, mint, maxt int64) []backend.Series {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []backend.Series
-	for _, ser := range s.series {
+	for _, ser := range s.candidates(ms) {
 		if !matches(ser.Labels, ms) {
 			continue
 		}

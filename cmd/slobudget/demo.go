@@ -86,7 +86,8 @@ func (c *demoCmd) run(stdout, stderr io.Writer) int {
 	defer dm.Close()
 
 	d, err := exporter.NewDaemon(exporter.DaemonOptions{
-		ConfigFiles: []string{dm.ConfigFile}, Source: dm.Querier, Step: *c.interval, Logger: logger, EnableLifecycle: *c.web.lifecycle,
+		ConfigFiles: []string{dm.ConfigFile}, Source: dm.Querier, Step: *c.interval, Logger: logger,
+		EnableLifecycle: *c.web.lifecycle, MaxRequestsInFlight: *c.web.maxInFlight,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
+	"github.com/alecthomas/units"
 	"github.com/prometheus/exporter-toolkit/web"
 	"go.uber.org/zap"
 
@@ -38,6 +39,7 @@ type promFlags struct {
 	url, httpConfig *string
 	timeout         *time.Duration
 	concurrency     *int
+	maxResponse     *units.Base2Bytes
 }
 
 func addPromFlags(c *kingpin.CmdClause) promFlags {
@@ -46,18 +48,21 @@ func addPromFlags(c *kingpin.CmdClause) promFlags {
 		httpConfig:  c.Flag("prometheus.http-config.file", "Optional YAML in Prometheus's http_config format: bearer_token_file, basic_auth, tls_config, http_headers (e.g. X-Scope-OrgID), proxy_url.").ExistingFile(),
 		timeout:     c.Flag("prometheus.timeout", "Timeout of one query.").Default("30s").Duration(),
 		concurrency: c.Flag("query.concurrency", "Maximum queries in flight to Prometheus.").Default("8").Int(),
+		maxResponse: c.Flag("prometheus.max-response-size", "Largest answer accepted from Prometheus (after decompression); a larger one fails its query.").Default("64MiB").Bytes(),
 	}
 }
 
 func (p promFlags) options() backend.Options {
-	return backend.Options{URL: *p.url, HTTPConfigFile: *p.httpConfig, Timeout: *p.timeout, Concurrency: *p.concurrency}
+	return backend.Options{URL: *p.url, HTTPConfigFile: *p.httpConfig, Timeout: *p.timeout, Concurrency: *p.concurrency,
+		MaxResponseBytes: int64(*p.maxResponse)}
 }
 
-// webFlags are --web.listen-address, --web.config.file and --web.enable-lifecycle.
+// webFlags are the --web.* flags.
 type webFlags struct {
-	listen     *[]string
-	configFile *string
-	lifecycle  *bool
+	listen      *[]string
+	configFile  *string
+	lifecycle   *bool
+	maxInFlight *int
 }
 
 func addWebFlags(c *kingpin.CmdClause) webFlags {
@@ -65,6 +70,8 @@ func addWebFlags(c *kingpin.CmdClause) webFlags {
 		listen:     c.Flag("web.listen-address", "Address to listen on; repeatable.").Default(":9912").Strings(),
 		configFile: c.Flag("web.config.file", "Exporter-toolkit web config (TLS, basic auth).").Default("").String(),
 		lifecycle:  c.Flag("web.enable-lifecycle", "Enable POST /-/reload (off by default, as in Prometheus; SIGHUP always reloads). Cross-site requests and form bodies are refused.").Default("false").Bool(),
+		maxInFlight: c.Flag("web.max-requests-in-flight", "Pages (/metrics, API, status page) served at once; beyond, requests get 503 at once.").
+			Default(fmt.Sprint(exporter.DefaultMaxRequestsInFlight)).Int(),
 	}
 }
 
@@ -96,7 +103,8 @@ func (c *serveCmd) run(_, stderr io.Writer) int {
 		return 2
 	}
 	d, err := exporter.NewDaemon(exporter.DaemonOptions{
-		ConfigFiles: *c.files, Backend: c.prom.options(), Step: *c.interval, Logger: logger, EnableLifecycle: *c.web.lifecycle,
+		ConfigFiles: *c.files, Backend: c.prom.options(), Step: *c.interval, Logger: logger,
+		EnableLifecycle: *c.web.lifecycle, MaxRequestsInFlight: *c.web.maxInFlight,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -125,7 +133,8 @@ func serveDaemon(d *exporter.Daemon, wf webFlags, logger *zap.Logger, slogger *s
 		d.StatusPage = d.NewStatusPage(statuspage.Options{})
 	}
 
-	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// A client that cannot take a page within a minute gives its slot back.
+	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() {
 		errc <- web.ListenAndServe(srv, &web.FlagConfig{WebListenAddresses: wf.listen, WebConfigFile: wf.configFile, WebSystemdSocket: new(bool)}, slogger)

@@ -4,6 +4,7 @@
 //	slobench blocks -dir DIR -slos N -days D      write TSDB blocks and the config
 //	slobench target -listen ADDR -slos N          serve live counters for Prometheus to scrape
 //	slobench cycles -prometheus.url URL -config F measure start-up, cycles and naive queries
+//	slobench load -url URL -clients N -duration D  concurrent clients against a running daemon
 package main
 
 import (
@@ -28,7 +29,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: slobench blocks|target|cycles [flags]")
+		fmt.Fprintln(os.Stderr, "usage: slobench blocks|target|cycles|load [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -39,6 +40,8 @@ func main() {
 		err = target(os.Args[2:])
 	case "cycles":
 		err = cycles(os.Args[2:])
+	case "load":
+		err = load(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown subcommand %q", os.Args[1])
 	}
