@@ -2,7 +2,8 @@
 # The one command that tests slobudget, locally and in CI.
 #
 # It installs what the end-to-end tests run against when it is missing (the
-# real Prometheus + promtool, Alertmanager, and Chromium for the status page),
+# real Prometheus + promtool, Alertmanager, VictoriaMetrics with vmagent and
+# vmalert, and Chromium for the status page),
 # then checks formatting, vets, and runs every test with SLOBUDGET_E2E=require
 # so that a missing binary fails instead of skipping.
 set -euo pipefail
@@ -11,7 +12,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/bin/$1" ]; }
 
 missing=()
-for bin in prometheus promtool prometheus-alertmanager; do
+for bin in prometheus promtool prometheus-alertmanager victoria-metrics vmalert vmagent; do
 	have "$bin" || missing+=("$bin")
 done
 have chromium || have chromium-browser || missing+=(chromium)
@@ -19,14 +20,14 @@ have chromium || have chromium-browser || missing+=(chromium)
 if ((${#missing[@]})); then
 	echo "test.sh: missing ${missing[*]}; installing from Debian's packages" >&2
 	if ! command -v apt-get >/dev/null 2>&1; then
-		echo "test.sh: apt-get not found; install prometheus, prometheus-alertmanager and chromium yourself" >&2
+		echo "test.sh: apt-get not found; install prometheus, prometheus-alertmanager, chromium and victoria-metrics yourself" >&2
 		exit 1
 	fi
 	sudo=()
 	if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
 	"${sudo[@]}" apt-get update
 	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-		prometheus prometheus-alertmanager chromium
+		prometheus prometheus-alertmanager chromium victoria-metrics
 fi
 
 export SLOBUDGET_E2E=require

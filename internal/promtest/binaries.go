@@ -19,11 +19,15 @@ const (
 	Prometheus   = "prometheus"
 	Promtool     = "promtool"
 	Alertmanager = "prometheus-alertmanager"
+	// VictoriaMetrics and its agents, from Debian's victoria-metrics package.
+	VictoriaMetrics = "victoria-metrics"
+	VMAgent         = "vmagent"
+	VMAlert         = "vmalert"
 )
 
 // installHint tells a person how to get the binaries; printed with every skip
 // or failure so nobody has to guess.
-const installHint = "install with: apt-get install -y --no-install-recommends prometheus prometheus-alertmanager (or run scripts/test.sh)"
+const installHint = "install with: apt-get install -y --no-install-recommends prometheus prometheus-alertmanager victoria-metrics (or run scripts/test.sh)"
 
 // Find returns the absolute path of a binary, looking in PATH first and then
 // in /usr/bin, where Debian puts it even when PATH was trimmed by a test runner.

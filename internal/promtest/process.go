@@ -52,6 +52,13 @@ type server struct {
 // child's output.
 func startServer(t testing.TB, name, bin string, args func(port int) []string) (*server, string) {
 	t.Helper()
+	return startServerReady(t, name, bin, "/-/ready", args)
+}
+
+// startServerReady is startServer for servers whose readiness endpoint is not
+// /-/ready (vmagent and vmalert answer /health).
+func startServerReady(t testing.TB, name, bin, readyPath string, args func(port int) []string) (*server, string) {
+	t.Helper()
 	var lastLog string
 	for attempt := 0; attempt < 3; attempt++ {
 		port := FreePort(t)
@@ -67,7 +74,7 @@ func startServer(t testing.TB, name, bin string, args func(port int) []string) (
 			s.err = s.cmd.Wait()
 			close(s.done)
 		}()
-		err := s.waitReady(url)
+		err := s.waitReady(url, readyPath)
 		if err == nil {
 			t.Cleanup(func() { s.stop(t) })
 			return s, url
@@ -83,7 +90,7 @@ func startServer(t testing.TB, name, bin string, args func(port int) []string) (
 	return nil, ""
 }
 
-func (s *server) waitReady(url string) error {
+func (s *server) waitReady(url, readyPath string) error {
 	client := &http.Client{Timeout: 2 * time.Second}
 	deadline := time.Now().Add(readyTimeout)
 	for time.Now().Before(deadline) {
@@ -92,7 +99,7 @@ func (s *server) waitReady(url string) error {
 			return fmt.Errorf("process exited early: %v", s.err)
 		default:
 		}
-		resp, err := client.Get(url + "/-/ready")
+		resp, err := client.Get(url + readyPath)
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -101,7 +108,7 @@ func (s *server) waitReady(url string) error {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return fmt.Errorf("GET %s/-/ready not 200 after %s", url, readyTimeout)
+	return fmt.Errorf("GET %s%s not 200 after %s", url, readyPath, readyTimeout)
 }
 
 // stop ends the process gracefully (SIGTERM lets Prometheus close its TSDB

@@ -183,3 +183,32 @@ receivers:
 		t.Fatalf("alert arrived changed: %+v", a)
 	}
 }
+
+// TestVictoriaMetricsAgents starts VictoriaMetrics, vmagent scraping
+// VictoriaMetrics's own /metrics and vmalert with one recording rule, and
+// checks that both write into VictoriaMetrics.
+func TestVictoriaMetricsAgents(t *testing.T) {
+	vm := StartVictoriaMetrics(t, VMOptions{})
+	host := strings.TrimPrefix(vm.URL, "http://")
+	StartVMAgent(t, "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: vm\n    static_configs:\n      - targets: ['"+host+"']\n", vm.URL+"/api/v1/write")
+	rules := filepath.Join(t.TempDir(), "rules.yml")
+	if err := os.WriteFile(rules, []byte("groups:\n  - name: g\n    interval: 1s\n    rules:\n      - record: promtest:one\n        expr: vector(1)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	StartVMAlert(t, []string{rules}, vm.URL, vm.URL)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		up, _ := vm.QueryErr(`up{job="vm"}`, time.Now())
+		one, _ := vm.QueryErr(`promtest:one`, time.Now())
+		if len(up) == 1 && len(one) == 1 && one[0].Value == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 30s: up=%v promtest:one=%v", up, one)
+		}
+		// VictoriaMetrics makes new samples searchable about a second after
+		// they arrive.
+		_, _ = http.Get(vm.URL + "/internal/force_flush")
+		time.Sleep(500 * time.Millisecond)
+	}
+}
