@@ -41,7 +41,11 @@ func (e *Engine) ChartData(r slo.Result) (slo.ChartData, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	d, err := slo.ChartSeries(def, pol, slo.ChartInput{Window: r.History.Buckets(), PageSpans: spans, Location: loc})
+	in := slo.ChartInput{Window: r.History.Buckets(), PageSpans: spans, Location: loc, Incidents: []slo.Incident{}}
+	if r.Incidents != nil {
+		in.Incidents = r.Incidents.Incidents // the engine's own, never replayed from nothing
+	}
+	d, err := slo.ChartSeries(def, pol, in)
 	if err != nil {
 		return slo.ChartData{}, fmt.Errorf("slo %q: chart series: %w", r.Name, err)
 	}

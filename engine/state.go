@@ -31,7 +31,10 @@ type sloState struct {
 	// sloState of the same resultKey (the condition depends on the
 	// objective).
 	pages *pageLedger
-	step  time.Duration
+	// incidents keeps the window's 5m counts, shared like the counter.
+	incidents *incidentLedger
+	step      time.Duration
+	oneShot   bool
 }
 
 func newSLOState(def *slo.SLO, pol *slo.Policy, countKey string, step time.Duration, oneShot bool) (*sloState, error) {
@@ -44,7 +47,7 @@ func newSLOState(def *slo.SLO, pol *slo.Policy, countKey string, step time.Durat
 		return nil, err
 	}
 	return &sloState{def: def, policy: pol, countKey: countKey, resultKey: resultKey(countKey, def, pol), counter: c, mu: &sync.Mutex{},
-		pages: &pageLedger{}, step: step}, nil
+		pages: &pageLedger{}, incidents: &incidentLedger{}, step: step, oneShot: oneShot}, nil
 }
 
 // countKey fingerprints what counting depends on: the SLI (its kind,
@@ -142,6 +145,9 @@ func (s *sloState) evaluate(ctx context.Context, src backend.Source, at time.Tim
 		return slo.Result{}, fmt.Errorf("internal: the window's hourly history: %w", err)
 	}
 	withForecast(&r, s.def, s.policy, in, cov.From)
+	if err := s.withIncidents(ctx, src, &r, windowStart, at, in.Window.Total); err != nil {
+		return slo.Result{}, err
+	}
 	r.PageSpans = s.pages.record(r.EvaluatedAt, r.Alerts.Page, s.step, s.def.Window.Duration)
 	r.Notes = append(r.Notes, s.counter.Notes()...)
 	return r, nil

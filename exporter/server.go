@@ -24,6 +24,7 @@ func (d *Daemon) buildHandler() {
 	pages.HandleFunc("GET /api/v1/slos", d.apiList)
 	pages.HandleFunc("GET /api/v1/slos/{name}", d.apiOne)
 	pages.HandleFunc("GET /api/v1/slos/{name}/history", d.apiHistory)
+	pages.HandleFunc("GET /api/v1/slos/{name}/incidents", d.apiIncidents)
 	statusPage := func(w http.ResponseWriter, r *http.Request) {
 		if d.StatusPage != nil {
 			d.StatusPage.ServeHTTP(w, r)
@@ -42,7 +43,7 @@ func (d *Daemon) buildHandler() {
 	served := limitInFlight(d.maxInFlight, cache.wrap(pages), d.metrics.rejected.Inc)
 
 	mux := http.NewServeMux()
-	for _, p := range []string{"GET /metrics", "GET /api/v1/slos", "GET /api/v1/slos/{name}", "GET /api/v1/slos/{name}/history", "GET /{$}", "GET /slo/{name}"} {
+	for _, p := range []string{"GET /metrics", "GET /api/v1/slos", "GET /api/v1/slos/{name}", "GET /api/v1/slos/{name}/history", "GET /api/v1/slos/{name}/incidents", "GET /{$}", "GET /slo/{name}"} {
 		mux.Handle(p, served)
 	}
 	mux.HandleFunc("GET /-/healthy", func(w http.ResponseWriter, r *http.Request) {

@@ -104,6 +104,8 @@ func Evaluate(s *SLO, p *Policy, in Input) (Result, error) {
 	r.FeatureFreeze = state.Freeze
 	r.FeatureShare = state.FeatureShare
 	r.Consequence = state.Consequence
+	capacity := state.Capacity
+	r.Capacity = &capacity
 	for _, st := range p.States {
 		r.PolicyStates = append(r.PolicyStates, st.Name)
 	}

@@ -67,6 +67,12 @@ type Result struct {
 	FeatureFreeze bool     `json:"featureFreeze"`
 	FeatureShare  float64  `json:"featureShare"`
 	Consequence   string   `json:"consequence,omitempty"`
+	// Capacity is the current state's whole capacity split (features,
+	// reliability, innovation); nil without numbers.
+	Capacity *Capacity `json:"capacity"`
+	// Incidents are the incidents of the current window the daemon found
+	// in its 5m buckets; nil when not detected (no numbers).
+	Incidents *WindowIncidents `json:"incidents,omitempty"`
 	// ExhaustionSeconds is nil when the budget is not burning (no traffic or
 	// no errors in the last hour), 0 when already exhausted.
 	ExhaustionSeconds *float64 `json:"exhaustionSeconds"`
@@ -173,6 +179,7 @@ func (r Result) MarshalJSON() ([]byte, error) {
 	} else {
 		out.SLI = nil
 		out.Provisional = false
+		out.Capacity, out.Incidents = nil, nil
 	}
 	if !r.EvaluatedAt.IsZero() {
 		out.EvaluatedAt = &r.EvaluatedAt

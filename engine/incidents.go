@@ -1,0 +1,144 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/slobudget/slobudget/backend"
+	"github.com/slobudget/slobudget/counting"
+	"github.com/slobudget/slobudget/slo"
+)
+
+// backfillHoursPerCycle bounds how much of the window's past one evaluation
+// reads into the incident ledger after a start or a reload. Every hour older
+// than the counter's recent hours costs one raw read of that hour, so a 30d
+// window is read in 60 evaluations (30 minutes at the 30s step) rather than
+// in 720 reads in the first one; until then the incidents say they are
+// known only since KnownFrom. A one-shot engine (report) reads it all.
+const backfillHoursPerCycle = 12
+
+// incidentLedger keeps the 5m counts of the current SLO window that incident
+// detection reads: bucket i holds the events of (from + i×5m, from + (i+1)×5m].
+// Only counts are stored (16 bytes a bucket: 138 KiB for a 30d window), the
+// times follow from the index. The counts depend only on what the counter
+// counts, so the ledger is shared like the counter (same countKey).
+type incidentLedger struct {
+	mu     sync.Mutex
+	from   int64 // ms
+	counts []slo.Counts
+}
+
+const gridMs = int64(slo.IncidentGrid / time.Millisecond)
+
+func (l *incidentLedger) to() int64 { return l.from + int64(len(l.counts))*gridMs }
+
+// update brings the ledger to the complete 5m buckets of (windowStart, at]:
+// it drops the buckets the window left, appends the new ones and reads at
+// most maxBackfill buckets of the window's past (negative: all). The buckets
+// stay contiguous, so what is known is always one stretch ending at the last
+// complete bucket. On error what was read stays.
+func (l *incidentLedger) update(ctx context.Context, c *counting.Counter, src backend.Source, windowStart, at time.Time, maxBackfill int) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	end := counting.FloorTo(at.UnixMilli(), gridMs)
+	lo := counting.CeilTo(windowStart.UnixMilli(), gridMs)
+	if len(l.counts) == 0 || l.to() < lo || l.to() > end {
+		// Nothing usable (a start, a gap longer than the window, a clock
+		// going back): start afresh at the last complete bucket.
+		l.from, l.counts = end, nil
+	}
+	if l.from < lo {
+		l.counts = l.counts[(lo-l.from)/gridMs:]
+		l.from = lo
+		if cap(l.counts) > 2*len(l.counts)+1024 {
+			l.counts = slices.Clone(l.counts) // let the dropped front go
+		}
+	}
+	for t := l.to(); t < end; t += gridMs {
+		counts, err := c.Count(ctx, src, time.UnixMilli(t), time.UnixMilli(t+gridMs))
+		if err != nil {
+			return fmt.Errorf("incident buckets: %w", err)
+		}
+		l.counts = append(l.counts, counts)
+	}
+	var past []slo.Counts // newest first
+	for t := l.from; t > lo && maxBackfill != 0; t -= gridMs {
+		counts, err := c.Count(ctx, src, time.UnixMilli(t-gridMs), time.UnixMilli(t))
+		if err != nil {
+			l.prepend(past)
+			return fmt.Errorf("incident buckets of the window's past: %w", err)
+		}
+		past = append(past, counts)
+		maxBackfill--
+	}
+	l.prepend(past)
+	return nil
+}
+
+// prepend puts buckets read backwards (newest first) before the ledger's.
+func (l *incidentLedger) prepend(past []slo.Counts) {
+	if len(past) == 0 {
+		return
+	}
+	slices.Reverse(past)
+	l.counts = append(past, l.counts...)
+	l.from -= int64(len(past)) * gridMs
+}
+
+// detect finds the incidents in the ledger's buckets, their budget shares
+// measured against windowTotal (the current window's total events).
+func (l *incidentLedger) detect(def *slo.SLO, pol *slo.Policy, windowStart time.Time, windowTotal float64) (*slo.WindowIncidents, error) {
+	l.mu.Lock()
+	buckets := make([]slo.Bucket, len(l.counts))
+	for i, c := range l.counts {
+		start := l.from + int64(i)*gridMs
+		buckets[i] = slo.Bucket{Start: time.UnixMilli(start).UTC(), End: time.UnixMilli(start + gridMs).UTC(), Counts: c}
+	}
+	from, to := l.from, l.to()
+	l.mu.Unlock()
+
+	o := slo.IncidentOptionsFor(def, pol)
+	o.WindowTotal = func(time.Time) float64 { return windowTotal }
+	o = slo.ResolvedIncidentOptions(o, def.Window.Duration)
+	w := &slo.WindowIncidents{
+		WindowStart: windowStart.UTC(), KnownFrom: time.UnixMilli(from).UTC(), Until: time.UnixMilli(to).UTC(),
+		Complete:  from <= counting.CeilTo(windowStart.UnixMilli(), gridMs),
+		Threshold: o.Threshold, MergeGapSeconds: o.MergeGap.Seconds(), PostmortemShare: o.PostmortemShare,
+		Incidents: []slo.Incident{},
+	}
+	if len(buckets) == 0 {
+		return w, nil
+	}
+	incs, err := slo.DetectIncidents(def, buckets, o)
+	if err != nil {
+		return nil, err
+	}
+	if incs != nil {
+		w.Incidents = incs
+	}
+	return w, nil
+}
+
+// withIncidents updates the SLO's incident ledger at at and puts the
+// incidents of the window into r.
+func (s *sloState) withIncidents(ctx context.Context, src backend.Source, r *slo.Result, windowStart, at time.Time, windowTotal float64) error {
+	backfill := backfillHoursPerCycle * int(time.Hour/slo.IncidentGrid)
+	if s.oneShot {
+		backfill = -1
+	}
+	if err := s.incidents.update(ctx, s.counter, src, windowStart, at, backfill); err != nil {
+		return err
+	}
+	w, err := s.incidents.detect(s.def, s.policy, windowStart, windowTotal)
+	if err != nil {
+		return fmt.Errorf("incidents: %w", err)
+	}
+	r.Incidents = w
+	if !w.Complete {
+		r.Notes = append(r.Notes, fmt.Sprintf("incidents known since %s: the window's past is still being read", w.KnownFrom.Format(time.RFC3339)))
+	}
+	return nil
+}
