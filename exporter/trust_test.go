@@ -122,7 +122,7 @@ func scrapeBySLO(t *testing.T, d *Daemon) map[string]map[string]float64 {
 				switch lp.GetName() {
 				case "slo":
 					sloName = lp.GetValue()
-				case "state", "window", "result", "severity":
+				case "state", "window", "result", "severity", "kind":
 					extra = "{" + lp.GetValue() + "}"
 				}
 			}
