@@ -203,7 +203,8 @@ func TestRulesAlertmanagerRouting(t *testing.T) {
 		}
 	}
 
-	hooks := map[string]*promtest.Webhook{"product": promtest.NewWebhook(t), "oncall": promtest.NewWebhook(t), "tickets": promtest.NewWebhook(t)}
+	hooks := map[string]*promtest.Webhook{"product": promtest.NewWebhook(t), "oncall": promtest.NewWebhook(t), "tickets": promtest.NewWebhook(t),
+		"postmortems": promtest.NewWebhook(t)}
 	urls := map[string]string{}
 	for name, h := range hooks {
 		urls[name] = h.URL
@@ -345,6 +346,7 @@ func TestExampleAlertmanagerRoutes(t *testing.T) {
 		{[]string{"alertname=SLOErrorBudgetBurn", "severity=page", "long_window=1h", "short_window=5m"}, "oncall"},
 		{[]string{"alertname=SLOErrorBudgetBurn", "severity=ticket", "long_window=1d", "short_window=2h"}, "tickets"},
 		{[]string{"alertname=SLOBudgetDataMissing", "severity=ticket"}, "tickets"},
+		{[]string{"alertname=SLOPostmortemRequired", "severity=ticket"}, "postmortems"},
 	} {
 		args := append([]string{"config", "routes", "test", "--config.file=" + path, "--verify.receivers=" + c.receiver,
 			"service=checkout", "slo=checkout-availability"}, c.labels...)

@@ -21,14 +21,17 @@ import (
 const amtool = "amtool"
 
 // receiverFor is the routing alertmanager.yml promises (its header comment
-// and README.md): freezes are a product decision, pages wake on-call,
-// everything else is a ticket.
+// and README.md): freezes are a product decision, pages wake on-call, a
+// required postmortem goes to the incident review, everything else is a
+// ticket.
 func receiverFor(alertname, severity string) string {
 	switch {
 	case alertname == "SLOFeatureFreeze":
 		return "product"
 	case alertname == "SLOErrorBudgetBurn" && severity == "page":
 		return "oncall"
+	case alertname == "SLOPostmortemRequired":
+		return "postmortems"
 	default:
 		return "tickets"
 	}

@@ -90,6 +90,7 @@ func (r *sloRules) alerts() ([]rule, error) {
 		return nil, err
 	}
 	out = append(out, freeze...)
+	out = append(out, r.postmortemAlert())
 	out = append(out, rule{
 		Alert: alertDataMissing,
 		// absent() of a selector copies its equality matchers into the

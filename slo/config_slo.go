@@ -179,7 +179,7 @@ func roundPercent(v float64) float64 {
 
 func fmtNum(v float64) string { return fmt.Sprintf("%g", v) }
 
-var forKeys = []string{"page", "ticket", "freeze", "dataMissing"}
+var forKeys = []string{"page", "ticket", "freeze", "dataMissing", "postmortem"}
 
 var alertingSpec = &spec[Alerting]{fields: []field[Alerting]{
 	{key: "page", read: func(r reporter, n *yaml.Node, path string, a *Alerting) {

@@ -135,7 +135,7 @@ type Alerting struct {
 	Labels         map[string]string `json:"labels,omitempty"`
 	Annotations    map[string]string `json:"annotations,omitempty"`
 	// For overrides the `for:` duration per severity ("page", "ticket") or per
-	// alert ("freeze", "dataMissing"). Empty means the generator's default.
+	// alert ("freeze", "dataMissing", "postmortem"). Empty means the generator's default.
 	For map[string]time.Duration `json:"for,omitempty"`
 }
 
