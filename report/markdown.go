@@ -40,6 +40,13 @@ func writeMarkdown(w io.Writer, results []slo.Result, at time.Time, wide bool) e
 	b.WriteString("\n")
 	for _, r := range rows {
 		fmt.Fprintf(&b, "- **%s**: %s\n", mdEscape(r.name), mdEscape(r.line))
+		for _, inc := range r.details {
+			if item, ok := strings.CutPrefix(inc, "- "); ok {
+				fmt.Fprintf(&b, "    - %s\n", mdEscape(item))
+				continue
+			}
+			fmt.Fprintf(&b, "  - %s\n", mdEscape(inc))
+		}
 	}
 	b.WriteString("\nLegend:\n\n")
 	for _, l := range legend {

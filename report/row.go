@@ -34,6 +34,9 @@ type row struct {
 	// line is the SLO's consequence line, printed under its row: what the
 	// state means for the team, over how much data, and when it changes.
 	line string
+	// details are printed under the line: the capacity split and the
+	// window's incidents (negotiation.go).
+	details []string
 	// footnotes are printed under the table: full errors and notes.
 	footnotes []string
 }
@@ -143,6 +146,7 @@ func newRow(r slo.Result, at time.Time) row {
 	}
 	w.runsOut = RunsOut(r)
 	w.line = consequenceLine(r, at)
+	w.details = detailLines(r)
 	return w
 }
 
