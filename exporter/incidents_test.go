@@ -17,6 +17,7 @@ import (
 	"github.com/slobudget/slobudget/backend/memory"
 	"github.com/slobudget/slobudget/internal/countergen"
 	"github.com/slobudget/slobudget/internal/promapi"
+	"github.com/slobudget/slobudget/statuspage"
 )
 
 const incidentsYAML = `
@@ -86,6 +87,7 @@ func incidentsDaemon(t *testing.T) (*Daemon, map[string]countergen.Counter) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	d.StatusPage = d.NewStatusPage(statuspage.Options{})
 	return d, cs
 }
 
@@ -242,6 +244,56 @@ func TestDaemonIncidentsMatchTruth(t *testing.T) {
 	for kind, v := range map[string]float64{"features": 0.5, "reliability": 0.4, "innovation": 0.1} {
 		if got := m["slo_capacity_ratio{"+kind+"}"]; got != v {
 			t.Errorf("slo_capacity_ratio{kind=%q} = %v, want %v", kind, got, v)
+		}
+	}
+}
+
+// TestIncidentsOnStatusPageAndHistory: the detail view lists the capacity
+// split and the incidents the API serves, its charts mark each of them, and
+// the history API carries the same incidents.
+func TestIncidentsOnStatusPageAndHistory(t *testing.T) {
+	d, _ := incidentsDaemon(t)
+	ctx := context.Background()
+	at := time.UnixMilli(incidentsEnd).UTC()
+	for i := 0; i < 20; i++ {
+		if failed := d.Engine.EvaluateAt(ctx, at); failed != 0 {
+			t.Fatalf("evaluation failed: %+v", d.Engine.Results())
+		}
+		if getIncidents(t, d).Complete {
+			break
+		}
+		at = at.Add(30 * time.Second)
+	}
+	api := getIncidents(t, d)
+	if !api.Complete || len(api.Incidents) != 5 {
+		t.Fatalf("API: complete %v, %d incidents; the scenario has 5", api.Complete, len(api.Incidents))
+	}
+	_, page := request(t, d, "GET", "/slo/shop")
+	for _, want := range []string{
+		`<dt>Capacity</dt><dd class="capacity">50% features, 40% reliability, 10% learning</dd>`,
+		`<dd class="incidents postmortem">incidents: 5 in the 7d window, 1 over 20% of the budget: POSTMORTEM REQUIRED`,
+		`<li class="postmortem">` + api.Incidents[1].Start.Format("2006-01-02 15:04 UTC") + ` for 1h 30m,`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the detail view lacks %s", want)
+		}
+	}
+	if n := strings.Count(page, `data-mark="incident"`); n == 0 || n%len(api.Incidents) != 0 {
+		t.Errorf("%d incident marks on the detail charts, want a multiple of %d", n, len(api.Incidents))
+	}
+	_, body := request(t, d, "GET", "/api/v1/slos/shop/history")
+	var hist struct {
+		Incidents []struct{ Start, End time.Time }
+	}
+	if err := json.Unmarshal([]byte(body), &hist); err != nil {
+		t.Fatal(err)
+	}
+	if len(hist.Incidents) != len(api.Incidents) {
+		t.Fatalf("history API has %d incidents, incidents API %d", len(hist.Incidents), len(api.Incidents))
+	}
+	for i := range hist.Incidents {
+		if !hist.Incidents[i].Start.Equal(api.Incidents[i].Start) || !hist.Incidents[i].End.Equal(api.Incidents[i].End) {
+			t.Errorf("incident %d: history (%s, %s], incidents API (%s, %s]", i, hist.Incidents[i].Start, hist.Incidents[i].End, api.Incidents[i].Start, api.Incidents[i].End)
 		}
 	}
 }
