@@ -93,8 +93,13 @@ func (l *incidentLedger) prepend(past []slo.Counts) {
 func (l *incidentLedger) detect(def *slo.SLO, pol *slo.Policy, windowStart time.Time, windowTotal float64) (*slo.WindowIncidents, error) {
 	l.mu.Lock()
 	buckets := make([]slo.Bucket, len(l.counts))
+	adjusted := 0
 	for i, c := range l.counts {
 		start := l.from + int64(i)*gridMs
+		c, changed := consistent(c)
+		if changed {
+			adjusted++
+		}
 		buckets[i] = slo.Bucket{Start: time.UnixMilli(start).UTC(), End: time.UnixMilli(start + gridMs).UTC(), Counts: c}
 	}
 	from, to := l.from, l.to()
@@ -103,7 +108,7 @@ func (l *incidentLedger) detect(def *slo.SLO, pol *slo.Policy, windowStart time.
 	o := slo.IncidentOptionsFor(def, pol)
 	o.WindowTotal = func(time.Time) float64 { return windowTotal }
 	o = slo.ResolvedIncidentOptions(o, def.Window.Duration)
-	w := &slo.WindowIncidents{
+	w := &slo.WindowIncidents{AdjustedBuckets: adjusted,
 		WindowStart: windowStart.UTC(), KnownFrom: time.UnixMilli(from).UTC(), Until: time.UnixMilli(to).UTC(),
 		Complete:  from <= counting.CeilTo(windowStart.UnixMilli(), gridMs),
 		Threshold: o.Threshold, MergeGapSeconds: o.MergeGap.Seconds(), PostmortemShare: o.PostmortemShare,
@@ -122,6 +127,24 @@ func (l *incidentLedger) detect(def *slo.SLO, pol *slo.Policy, windowStart time.
 	return w, nil
 }
 
+// consistent makes one 5m bucket's counts usable for detection. Two series
+// scraped at different instants can put more bad events than total ones in
+// one 5m bucket (an errors sample just before the edge, the requests sample
+// just after), or more good than total with a good selector; over the window
+// they agree. Such a bucket is counted as all bad with its bad events kept
+// (bad > total: total is raised to bad), or as all good (good > total: good
+// is lowered to total), so budget shares keep every bad event the counters
+// revealed; the result notes how many buckets were adjusted.
+func consistent(c slo.Counts) (slo.Counts, bool) {
+	switch {
+	case c.Good < 0:
+		return slo.Counts{Good: 0, Total: c.Total - c.Good}, true
+	case c.Good > c.Total:
+		return slo.Counts{Good: c.Total, Total: c.Total}, true
+	}
+	return c, false
+}
+
 // withIncidents updates the SLO's incident ledger at at and puts the
 // incidents of the window into r.
 func (s *sloState) withIncidents(ctx context.Context, src backend.Source, r *slo.Result, windowStart, at time.Time, windowTotal float64) error {
@@ -137,6 +160,9 @@ func (s *sloState) withIncidents(ctx context.Context, src backend.Source, r *slo
 		return fmt.Errorf("incidents: %w", err)
 	}
 	r.Incidents = w
+	if w.AdjustedBuckets > 0 {
+		r.Notes = append(r.Notes, fmt.Sprintf("incidents: %d 5m buckets of the window had more bad than total events or more good than total (the selectors' scrapes straddle a bucket edge); each was counted as all bad or all good with its bad events kept", w.AdjustedBuckets))
+	}
 	if !w.Complete {
 		r.Notes = append(r.Notes, fmt.Sprintf("incidents known since %s: the window's past is still being read", w.KnownFrom.Format(time.RFC3339)))
 	}

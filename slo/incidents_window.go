@@ -31,6 +31,10 @@ type WindowIncidents struct {
 	Threshold       float64 `json:"threshold"`
 	MergeGapSeconds float64 `json:"mergeGapSeconds"`
 	PostmortemShare float64 `json:"postmortemShare"`
+	// AdjustedBuckets counts the 5m buckets whose counts disagreed (more
+	// bad than total events, or more good than total) and were counted as
+	// all bad or all good for detection (engine: consistent).
+	AdjustedBuckets int `json:"adjustedBuckets,omitempty"`
 	// Incidents are oldest first.
 	Incidents []Incident `json:"incidents"`
 }
