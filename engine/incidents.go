@@ -29,6 +29,9 @@ type incidentLedger struct {
 	mu     sync.Mutex
 	from   int64 // ms
 	counts []slo.Counts
+	// version changes whenever the buckets do, so the incidents found in
+	// them are kept until then.
+	version uint64
 }
 
 const gridMs = int64(slo.IncidentGrid / time.Millisecond)
@@ -43,6 +46,12 @@ func (l *incidentLedger) to() int64 { return l.from + int64(len(l.counts))*gridM
 func (l *incidentLedger) update(ctx context.Context, c *counting.Counter, src backend.Source, windowStart, at time.Time, maxBackfill int) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	from, n := l.from, len(l.counts)
+	defer func() {
+		if l.from != from || len(l.counts) != n {
+			l.version++
+		}
+	}()
 	end := counting.FloorTo(at.UnixMilli(), gridMs)
 	lo := counting.CeilTo(windowStart.UnixMilli(), gridMs)
 	if len(l.counts) == 0 || l.to() < lo || l.to() > end {
@@ -88,10 +97,11 @@ func (l *incidentLedger) prepend(past []slo.Counts) {
 	l.from -= int64(len(past)) * gridMs
 }
 
-// detect finds the incidents in the ledger's buckets, their budget shares
-// measured against windowTotal (the current window's total events).
-func (l *incidentLedger) detect(def *slo.SLO, pol *slo.Policy, windowStart time.Time, windowTotal float64) (*slo.WindowIncidents, error) {
+// detect finds the incidents in the ledger's buckets and returns them with
+// the ledger's version; their budget shares are left to ScoreIncidents.
+func (l *incidentLedger) detect(def *slo.SLO, pol *slo.Policy, windowStart time.Time) (*slo.WindowIncidents, uint64, error) {
 	l.mu.Lock()
+	version := l.version
 	buckets := make([]slo.Bucket, len(l.counts))
 	adjusted := 0
 	for i, c := range l.counts {
@@ -105,9 +115,7 @@ func (l *incidentLedger) detect(def *slo.SLO, pol *slo.Policy, windowStart time.
 	from, to := l.from, l.to()
 	l.mu.Unlock()
 
-	o := slo.IncidentOptionsFor(def, pol)
-	o.WindowTotal = func(time.Time) float64 { return windowTotal }
-	o = slo.ResolvedIncidentOptions(o, def.Window.Duration)
+	o := slo.ResolvedIncidentOptions(slo.IncidentOptionsFor(def, pol), def.Window.Duration)
 	w := &slo.WindowIncidents{AdjustedBuckets: adjusted,
 		WindowStart: windowStart.UTC(), KnownFrom: time.UnixMilli(from).UTC(), Until: time.UnixMilli(to).UTC(),
 		Complete:  from <= counting.CeilTo(windowStart.UnixMilli(), gridMs),
@@ -115,16 +123,23 @@ func (l *incidentLedger) detect(def *slo.SLO, pol *slo.Policy, windowStart time.
 		Incidents: []slo.Incident{},
 	}
 	if len(buckets) == 0 {
-		return w, nil
+		return w, version, nil
 	}
 	incs, err := slo.DetectIncidents(def, buckets, o)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if incs != nil {
 		w.Incidents = incs
 	}
-	return w, nil
+	return w, version, nil
+}
+
+// current returns the ledger's version.
+func (l *incidentLedger) current() uint64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.version
 }
 
 // consistent makes one 5m bucket's counts usable for detection. Two series
@@ -155,11 +170,23 @@ func (s *sloState) withIncidents(ctx context.Context, src backend.Source, r *slo
 	if err := s.incidents.update(ctx, s.counter, src, windowStart, at, backfill); err != nil {
 		return err
 	}
-	w, err := s.incidents.detect(s.def, s.policy, windowStart, windowTotal)
-	if err != nil {
+	// Detection runs when the buckets changed (a new 5m bucket, one that
+	// left the window, the past read back); the shares follow the window's
+	// total at every evaluation.
+	if s.found == nil || s.foundVersion != s.incidents.current() {
+		found, version, err := s.incidents.detect(s.def, s.policy, windowStart)
+		if err != nil {
+			return fmt.Errorf("incidents: %w", err)
+		}
+		s.found, s.foundVersion = found, version
+	}
+	w := *s.found
+	w.WindowStart = windowStart.UTC()
+	w.Incidents = slices.Clone(s.found.Incidents)
+	if err := slo.ScoreIncidents(s.def, w.Incidents, windowTotal, w.PostmortemShare); err != nil {
 		return fmt.Errorf("incidents: %w", err)
 	}
-	r.Incidents = w
+	r.Incidents = &w
 	if w.AdjustedBuckets > 0 {
 		r.Notes = append(r.Notes, fmt.Sprintf("incidents: %d 5m buckets of the window had more bad than total events or more good than total (the selectors' scrapes straddle a bucket edge); each was counted as all bad or all good with its bad events kept", w.AdjustedBuckets))
 	}

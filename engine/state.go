@@ -33,8 +33,12 @@ type sloState struct {
 	pages *pageLedger
 	// incidents keeps the window's 5m counts, shared like the counter.
 	incidents *incidentLedger
-	step      time.Duration
-	oneShot   bool
+	// found caches the incidents detected in the ledger at foundVersion,
+	// for this definition (guarded by mu, like the counter).
+	found        *slo.WindowIncidents
+	foundVersion uint64
+	step         time.Duration
+	oneShot      bool
 }
 
 func newSLOState(def *slo.SLO, pol *slo.Policy, countKey string, step time.Duration, oneShot bool) (*sloState, error) {

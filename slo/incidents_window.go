@@ -1,6 +1,10 @@
 package slo
 
-import "time"
+import (
+	"errors"
+	"fmt"
+	"time"
+)
 
 // IncidentGrid is the bucket length the daemon keeps for incident detection:
 // the burn window of an incident (5m), so that every bucket end is also the
@@ -90,4 +94,29 @@ func (w *WindowIncidents) Postmortems() int {
 		}
 	}
 	return n
+}
+
+// ScoreIncidents sets each incident's budget share and postmortem flag
+// against windowTotal, as DetectIncidents does: the daemon finds incidents
+// only when its 5m buckets change and scores them against the window's
+// total at every evaluation. A zero postmortemShare means the default.
+func ScoreIncidents(s *SLO, incs []Incident, windowTotal, postmortemShare float64) error {
+	num, den := budgetFraction(s.Objective)
+	if num <= 0 || num > den {
+		return fmt.Errorf("objective %g%% leaves no error budget", s.Objective)
+	}
+	if postmortemShare == 0 {
+		postmortemShare = DefaultPostmortemBudgetShare
+	}
+	for i := range incs {
+		inc := &incs[i]
+		inc.BudgetConsumed = 0
+		if windowTotal > 0 {
+			inc.BudgetConsumed = inc.Events.Bad() * den / (windowTotal * num)
+		} else if inc.Events.Bad() > 0 {
+			return errors.New("window total is 0 while an incident has bad events")
+		}
+		inc.Postmortem = inc.BudgetConsumed > postmortemShare
+	}
+	return nil
 }
