@@ -122,7 +122,7 @@ func collectResult(ch chan<- prometheus.Metric, r slo.Result) {
 	}
 	gauge(featureFreezeDesc, boolFloat(r.FeatureFreeze))
 	gauge(featureCapacityDesc, r.FeatureShare)
-	collectNegotiation(gauge, r)
+	collectIncidents(gauge, r)
 }
 
 func boolFloat(b bool) float64 {

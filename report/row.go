@@ -35,7 +35,7 @@ type row struct {
 	// state means for the team, over how much data, and when it changes.
 	line string
 	// details are printed under the line: the capacity split and the
-	// window's incidents (negotiation.go).
+	// window's incidents (incidents.go).
 	details []string
 	// footnotes are printed under the table: full errors and notes.
 	footnotes []string

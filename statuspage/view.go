@@ -99,7 +99,7 @@ type row struct {
 	EvaluatedAt  string
 	Stuck        string // "no evaluation for 5m (interval 30s): ..."
 	DetailCharts template.HTML
-	negotiation
+	incidentsView
 
 	hasSLI, meets bool
 }
@@ -284,7 +284,7 @@ func buildRow(r slo.Result, now time.Time, stuck bool) row {
 	w.Burns = burnCells(r)
 	w.Recovery = report.Recovery(r)
 	w.Forecast = report.Forecast(r)
-	w.negotiation = newNegotiation(r)
+	w.incidentsView = newIncidentsView(r)
 
 	switch e := r.ExhaustionSeconds; {
 	case e == nil:

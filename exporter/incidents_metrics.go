@@ -15,9 +15,9 @@ var (
 	capacityDesc         = desc("slo_capacity_ratio", "Share of engineering capacity the current policy state gives to each kind of work (features, reliability, innovation); the three sum to 1.", "kind")
 )
 
-// collectNegotiation adds an SLO's incident and capacity series; r has
+// collectIncidents adds an SLO's incident and capacity series; r has
 // numbers (HasNumbers), so no data means none of them.
-func collectNegotiation(gauge func(d *prometheus.Desc, v float64, extra ...string), r slo.Result) {
+func collectIncidents(gauge func(d *prometheus.Desc, v float64, extra ...string), r slo.Result) {
 	if c := r.Capacity; c != nil {
 		gauge(capacityDesc, c.Features, "features")
 		gauge(capacityDesc, c.Reliability, "reliability")

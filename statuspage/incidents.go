@@ -5,10 +5,10 @@ import (
 	"github.com/slobudget/slobudget/slo"
 )
 
-// negotiation is what the detail view shows for the planning meeting: the
+// incidentsView is what the detail view shows for the planning meeting: the
 // current state's capacity split and the incidents of the current window
 // (the charts mark the same incidents).
-type negotiation struct {
+type incidentsView struct {
 	Capacity string // "70% features, 20% reliability, 10% learning"
 	// Incidents is the summary line (report.IncidentsSummary); IncidentList
 	// one line per incident, newest first.
@@ -22,8 +22,8 @@ type incidentItem struct {
 	Postmortem bool
 }
 
-func newNegotiation(r slo.Result) negotiation {
-	var n negotiation
+func newIncidentsView(r slo.Result) incidentsView {
+	var n incidentsView
 	if !r.HasNumbers() {
 		return n
 	}
