@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/slobudget/slobudget/backend"
+	"github.com/slobudget/slobudget/backend/statefile"
 	"github.com/slobudget/slobudget/engine"
 	"github.com/slobudget/slobudget/slo"
 )
@@ -34,6 +35,8 @@ type Daemon struct {
 	handler     http.Handler
 	// StatusPage, when set, serves "/" instead of the plain landing page.
 	StatusPage http.Handler
+	// state is the --storage.path state file, nil without one.
+	state *statefile.Store
 }
 
 // DaemonOptions configures a Daemon.
@@ -51,6 +54,9 @@ type DaemonOptions struct {
 	// MaxRequestsInFlight bounds the pages served at once (default
 	// DefaultMaxRequestsInFlight); beyond it requests get 503.
 	MaxRequestsInFlight int
+	// StatePath is --storage.path: completed hourly totals are kept there
+	// so a restart does not read the whole window again. Empty: none.
+	StatePath string
 }
 
 // NewDaemon loads the config and builds the engine. A config error here is
@@ -84,6 +90,9 @@ func NewDaemon(o DaemonOptions) (*Daemon, error) {
 			return nil, err
 		}
 		src, backendURL = p, p.URL()
+	}
+	if src, err = d.withStateFile(src, o.StatePath, backendURL); err != nil {
+		return nil, err
 	}
 	d.Engine, err = engine.New(cfg, engine.Options{
 		Source: src, Logger: o.Logger, Step: o.Step, Concurrency: o.Backend.Concurrency, Observer: d.metrics,
