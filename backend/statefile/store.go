@@ -162,8 +162,12 @@ func (s *Store) HourlyIncreases(ctx context.Context, selector string, first, las
 	rec := s.records[selector]
 	s.mu.Unlock()
 
-	if rec != nil && !rec.checked {
-		ok, err := s.spotCheck(ctx, selector, rec, lo, hi)
+	if rec != nil && (len(rec.States) == 0 || rec.last() < lo || rec.First > hi) {
+		rec = nil // nothing kept that is needed now
+	}
+	check := rec != nil && !rec.checked
+	if check {
+		ok, err := s.spotCheckOlder(ctx, selector, rec, lo, hi)
 		if err != nil {
 			return nil, err
 		}
@@ -171,29 +175,39 @@ func (s *Store) HourlyIncreases(ctx context.Context, selector string, first, las
 			rec = nil
 		}
 	}
-	if rec == nil || len(rec.States) == 0 || rec.last() < lo || rec.First > hi {
-		rec = &record{First: lo}
-	}
 	// Ask for the hours the record does not hold: before it and after it.
+	// On the first use, the query of the hours after it starts at its
+	// newest hour, which is compared with the kept one.
 	var asked []span
-	if len(rec.States) == 0 {
+	newest := int64(-1)
+	switch {
+	case rec == nil:
+		rec = &record{First: lo}
 		asked = append(asked, span{lo, hi})
-	} else {
+	default:
 		if lo < rec.First {
 			asked = append(asked, span{lo, rec.First - hourMs})
 		}
-		if hi > rec.last() {
+		switch {
+		case hi > rec.last() && check:
+			newest = rec.last()
+			asked = append(asked, span{newest, hi})
+		case hi > rec.last():
 			asked = append(asked, span{rec.last() + hourMs, hi})
+		case check:
+			newest = hi
+			asked = append(asked, span{hi, hi})
 		}
 	}
-	answers := map[int64]backend.Hour{}
-	for _, sp := range asked {
-		got, err := s.HourlySource.HourlyIncreases(ctx, selector, time.UnixMilli(sp.from), time.UnixMilli(sp.to))
-		if err != nil {
+	answers, err := s.ask(ctx, selector, asked)
+	if err != nil {
+		return nil, err
+	}
+	if newest >= 0 && !s.agrees(selector, rec, newest, answers) {
+		// The backend's data changed under the kept hours: read them all.
+		rec, asked = &record{First: lo}, []span{{lo, hi}}
+		if answers, err = s.ask(ctx, selector, asked); err != nil {
 			return nil, err
-		}
-		for h, v := range got {
-			answers[h] = v
 		}
 	}
 	merged := merge(rec, asked, answers, lo, hi)
@@ -214,7 +228,6 @@ func (s *Store) HourlyIncreases(ctx context.Context, selector string, first, las
 	s.records[selector] = merged
 	s.dirty = true
 	s.stats.HoursFromFile += fromFile
-	s.stats.HoursAsked += spanHours(asked)
 	s.mu.Unlock()
 	return out, nil
 }
@@ -260,38 +273,55 @@ func merge(rec *record, asked []span, answers map[int64]backend.Hour, lo, hi int
 	return out
 }
 
-// spotCheck asks the backend again for two kept hours inside lo..hi and
-// reports whether both agree with the record. It drops the record when not.
-func (s *Store) spotCheck(ctx context.Context, selector string, rec *record, lo, hi int64) (bool, error) {
+// ask asks the backend for the hours of the spans.
+func (s *Store) ask(ctx context.Context, selector string, spans []span) (map[int64]backend.Hour, error) {
+	answers := map[int64]backend.Hour{}
+	for _, sp := range spans {
+		got, err := s.HourlySource.HourlyIncreases(ctx, selector, time.UnixMilli(sp.from), time.UnixMilli(sp.to))
+		if err != nil {
+			return nil, err
+		}
+		for h, v := range got {
+			answers[h] = v
+		}
+	}
+	s.mu.Lock()
+	s.stats.HoursAsked += spanHours(spans)
+	s.mu.Unlock()
+	return answers, nil
+}
+
+// agrees reports whether the backend's answer for the kept hour h is the
+// kept one (both not clean, or both clean with the same increase and
+// samples); it drops the selector's record when not.
+func (s *Store) agrees(selector string, rec *record, h int64, answers map[int64]backend.Hour) bool {
+	st, v := rec.at(h)
+	ans, ok := answers[h]
+	agree := ok == (st != unclean) && (!ok || ans.Increase == v && ans.Sampled == (st == cleanSampled))
+	if !agree {
+		s.mu.Lock()
+		s.stats.Dropped++
+		delete(s.records, selector)
+		s.mu.Unlock()
+	}
+	return agree
+}
+
+// spotCheckOlder asks the backend again for one older kept hour inside
+// lo..hi, picked by the selector's hash, and reports whether it agrees.
+func (s *Store) spotCheckOlder(ctx context.Context, selector string, rec *record, lo, hi int64) (bool, error) {
 	newest := min(rec.last(), hi)
 	oldest := max(rec.First, lo)
-	if newest < oldest {
-		return true, nil // nothing kept that is needed; nothing to check
+	n := (newest - oldest) / hourMs
+	if n <= 0 {
+		return true, nil // only the newest hour is kept: it is checked with the query after it
 	}
-	checks := []int64{newest}
-	if n := (newest - oldest) / hourMs; n > 0 {
-		h := fnv.New64a()
-		h.Write([]byte(selector))
-		checks = append(checks, oldest+int64(h.Sum64()%uint64(n))*hourMs)
+	h := fnv.New64a()
+	h.Write([]byte(selector))
+	c := oldest + int64(h.Sum64()%uint64(n))*hourMs
+	answers, err := s.ask(ctx, selector, []span{{c, c}})
+	if err != nil {
+		return false, err
 	}
-	for _, c := range checks {
-		got, err := s.HourlySource.HourlyIncreases(ctx, selector, time.UnixMilli(c), time.UnixMilli(c))
-		if err != nil {
-			return false, err
-		}
-		st, v := rec.at(c)
-		ans, ok := got[c]
-		agree := ok == (st != unclean) && (!ok || ans.Increase == v && ans.Sampled == (st == cleanSampled))
-		s.mu.Lock()
-		s.stats.HoursAsked++
-		if !agree {
-			s.stats.Dropped++
-			delete(s.records, selector)
-		}
-		s.mu.Unlock()
-		if !agree {
-			return false, nil
-		}
-	}
-	return true, nil
+	return s.agrees(selector, rec, c, answers), nil
 }

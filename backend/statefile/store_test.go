@@ -109,8 +109,8 @@ func TestWarmStartAsksOnlyNewHoursAndTwoChecks(t *testing.T) {
 		t.Fatalf("warm start asked %d hours, want %d (24 new and 2 spot checks per selector)", src.asked, wantAsked)
 	}
 	st := warm.Stats()
-	if st.HoursFromFile != 2*696 || st.Dropped != 0 {
-		t.Fatalf("stats %+v, want 1392 hours from the file and none dropped", st)
+	if st.HoursFromFile != 2*695 || st.Dropped != 0 { // 24..719 kept, the newest asked again
+		t.Fatalf("stats %+v, want 1390 hours from the file and none dropped", st)
 	}
 }
 
@@ -134,8 +134,9 @@ func TestDisagreeingSpotCheckRereadsTheSelector(t *testing.T) {
 	if st := s.Stats(); st.Dropped != 1 || st.HoursFromFile != 0 {
 		t.Fatalf("stats %+v, want the selector dropped and nothing from the file", st)
 	}
-	if src.asked != 1+60 {
-		t.Fatalf("asked %d hours, want the spot check and all 60", src.asked)
+	// The older spot check, the hours from the newest kept one on, then all.
+	if src.asked != 1+11+60 {
+		t.Fatalf("asked %d hours, want the spot check, 49..59 and all 60", src.asked)
 	}
 }
 
