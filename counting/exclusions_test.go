@@ -1,0 +1,116 @@
+package counting
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/slobudget/slobudget/backend"
+	"github.com/slobudget/slobudget/backend/memory"
+	"github.com/slobudget/slobudget/internal/countergen"
+	"github.com/slobudget/slobudget/internal/promapi"
+	"github.com/slobudget/slobudget/slo"
+)
+
+// excludedTruth counts, by brute force over the generated samples, the events
+// revealed in (from, to] outside every span, and those inside each span (a
+// sample inside two spans belongs to the first). It shares nothing with the
+// counting under test but the rule itself.
+func excludedTruth(cs []countergen.Counter, spans []Span, from, to int64) (kept float64, per []float64) {
+	per = make([]float64, len(spans))
+	for _, c := range cs {
+		for i, s := range c.Samples {
+			if s.T <= from || s.T > to {
+				continue
+			}
+			owner := -1
+			for j, sp := range spans {
+				if s.T >= sp.From.UnixMilli() && s.T < sp.To.UnixMilli() {
+					owner = j
+					break
+				}
+			}
+			if owner < 0 {
+				kept += c.Events[i]
+			} else {
+				per[owner] += c.Events[i]
+			}
+		}
+	}
+	return kept, per
+}
+
+// TestExclusionsRemoveExactlyTheirSamples counts a week of counters with
+// three exclusions whose edges lie off the evaluation grid and off the hour
+// (one days back, inside hours the backend computes; one overlapping it; one
+// in the recent raw hours), through the hourly path (Prometheus's own PromQL
+// engine behind the HTTP client) and through raw reads. Every window's
+// counts must equal the truth without the excluded samples, and Excluded
+// must return exactly what each exclusion removed.
+func TestExclusionsRemoveExactlyTheirSamples(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	end := int64(1_700_000_000_000)
+	end -= end % step
+	start := end - 9*day
+	store := memory.New()
+	var total, bad []countergen.Counter
+	for inst := range 2 {
+		tc := countergen.Generate(rng, start, end, 15_000, 40)
+		bc := countergen.Generate(rng, start, end, 15_000, 3)
+		total, bad = append(total, tc), append(bad, bc)
+		tc.Store(store, "__name__", "total", "instance", fmt.Sprint(inst))
+		bc.Store(store, "__name__", "bad", "instance", fmt.Sprint(inst))
+	}
+	ms := func(v int64) time.Time { return time.UnixMilli(v) }
+	spans := []Span{
+		{From: ms(end - 3*day + 12_345), To: ms(end - 3*day + 3*HourMs + 777)},
+		{From: ms(end - 3*day + 2*HourMs + 1), To: ms(end - 3*day + 5*HourMs - 4_321)}, // overlaps the first
+		{From: ms(end - 90*60_000 + 7_001), To: ms(end - 20*60_000 + 1)},
+	}
+	srv := httptest.NewServer(promapi.Handler(promapi.Queryable(store)))
+	defer srv.Close()
+	prom, err := backend.NewPrometheus(backend.Options{URL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	window := 7 * 24 * time.Hour
+	for name, src := range map[string]backend.Source{"hourly": prom, "raw": struct{ backend.Source }{store}} {
+		c, err := New(eventsSLI("bad", "total"), Options{Resolution: time.Duration(step) * time.Millisecond,
+			Windows: windowsOf(window), PrefetchAt: 20 * time.Minute, Exclusions: spans})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, at := range []int64{end - HourMs, end - HourMs + step, end} {
+			got := countAll(t, c, src, at, windowsOf(window))
+			for w, g := range got {
+				from := at - w.Milliseconds()
+				keptTotal, perTotal := excludedTruth(total, spans, from, at)
+				keptBad, perBad := excludedTruth(bad, spans, from, at)
+				if want := (slo.Counts{Good: keptTotal - keptBad, Total: keptTotal}); g != want {
+					t.Errorf("%s at %s, %s window: counted %+v, want %+v", name, ms(at).UTC(), w, g, want)
+				}
+				ex, err := c.Excluded(context.Background(), src, ms(from), ms(at))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := range spans {
+					want := slo.Counts{Good: perTotal[i] - perBad[i], Total: perTotal[i]}
+					if ex[i] != want {
+						t.Errorf("%s at %s, %s window, exclusion %d: excluded %+v, want %+v", name, ms(at).UTC(), w, i, ex[i], want)
+					}
+				}
+			}
+		}
+		// The test means something only if each exclusion removed events
+		// from the SLO window.
+		ex, _ := c.Excluded(context.Background(), src, ms(end-window.Milliseconds()), ms(end))
+		for i, e := range ex {
+			if e.Total == 0 || e.Bad() == 0 {
+				t.Errorf("%s: exclusion %d removed %+v: the data does not exercise it", name, i, e)
+			}
+		}
+	}
+}
