@@ -130,7 +130,7 @@ func (s *sloState) evaluate(ctx context.Context, src backend.Source, at time.Tim
 	if !cov.Sampled {
 		r := noDataResult(s.def, s.policy, at, cov)
 		if calendar {
-			r.PeriodStart, r.PeriodEnd, r.WindowSeconds = windowStart.UTC(), periodEnd.UTC(), periodEnd.Sub(windowStart).Seconds()
+			r.SetCalendarPeriod(s.def, windowStart, periodEnd) // the period; no budget without data
 		}
 		return r, nil
 	}

@@ -53,6 +53,8 @@ type Result struct {
 	// at PeriodEnd. Zero (absent from JSON) for a rolling window.
 	PeriodStart time.Time `json:"periodStart,omitzero"`
 	PeriodEnd   time.Time `json:"periodEnd,omitzero"`
+	// PeriodZone is the calendar window's IANA time zone ("Europe/Berlin").
+	PeriodZone string `json:"periodZone,omitempty"`
 	// Exclusions lists the agreed exclusions that apply to the SLO and reach
 	// into its window, with the events each removed; Events and every
 	// figure leave those events out.

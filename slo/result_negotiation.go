@@ -36,7 +36,7 @@ func (r Result) ExcludedTotal() Counts {
 func (r *Result) SetCalendarPeriod(s *SLO, start, end time.Time) {
 	num, den := budgetFraction(s.Objective)
 	sec := end.Sub(start).Seconds()
-	r.PeriodStart, r.PeriodEnd = start.UTC(), end.UTC()
+	r.PeriodStart, r.PeriodEnd, r.PeriodZone = start.UTC(), end.UTC(), zoneName(s.Window.Location)
 	r.WindowSeconds = sec
 	r.BudgetTotalSeconds = sec * num / den
 	r.BudgetRemainingSeconds = sec * num * r.BudgetRemaining / den
@@ -53,4 +53,12 @@ func (r *Result) SetCalendarCoverage(covered, elapsed time.Duration) {
 	}
 	r.CoveredSeconds, r.Coverage = &sec, &ratio
 	r.Provisional = ratio < ProvisionalCoverage
+}
+
+// zoneName names a calendar window's zone; nil is UTC.
+func zoneName(loc *time.Location) string {
+	if loc == nil {
+		return "UTC"
+	}
+	return loc.String()
 }
