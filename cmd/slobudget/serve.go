@@ -76,21 +76,23 @@ func addWebFlags(c *kingpin.CmdClause) webFlags {
 }
 
 type serveCmd struct {
-	files    *[]string
-	prom     promFlags
-	web      webFlags
-	log      logFlags
-	interval *time.Duration
+	files      *[]string
+	exclusions *[]string
+	prom       promFlags
+	web        webFlags
+	log        logFlags
+	interval   *time.Duration
 }
 
 func newServeCmd(app *kingpin.Application) command {
 	c := app.Command("serve", "Evaluate every SLO on a loop; serve /metrics, the JSON API and a status page.")
 	return &serveCmd{
-		files:    configFlag(c),
-		prom:     addPromFlags(c),
-		web:      addWebFlags(c),
-		log:      addLogFlags(c),
-		interval: c.Flag("eval.interval", "Evaluation interval; must divide 5m (10s, 15s, 30s, 1m, 5m).").Default("30s").Duration(),
+		files:      configFlag(c),
+		exclusions: exclusionsFlag(c),
+		prom:       addPromFlags(c),
+		web:        addWebFlags(c),
+		log:        addLogFlags(c),
+		interval:   c.Flag("eval.interval", "Evaluation interval; must divide 5m (10s, 15s, 30s, 1m, 5m).").Default("30s").Duration(),
 	}
 }
 
@@ -103,7 +105,7 @@ func (c *serveCmd) run(_, stderr io.Writer) int {
 		return 2
 	}
 	d, err := exporter.NewDaemon(exporter.DaemonOptions{
-		ConfigFiles: *c.files, Backend: c.prom.options(), Step: *c.interval, Logger: logger,
+		ConfigFiles: *c.files, ExclusionFiles: *c.exclusions, Backend: c.prom.options(), Step: *c.interval, Logger: logger,
 		EnableLifecycle: *c.web.lifecycle, MaxRequestsInFlight: *c.web.maxInFlight,
 	})
 	if err != nil {
