@@ -114,3 +114,50 @@ func TestExclusionsRemoveExactlyTheirSamples(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeSliceExclusion: a slice is excluded when its end lies in the span.
+// Two hours of one-minute slices of a gauge, bad from minute 30 to 89; the
+// exclusion [minute 40 + 1s, minute 70 + 1s) holds the slices ending at
+// minutes 41 to 70. Counted by hand: 120 slices, 60 bad; 30 excluded, all bad.
+func TestTimeSliceExclusion(t *testing.T) {
+	start := CeilTo(minuteBase, HourMs) // the slices' grid
+	var pts []backend.Sample
+	for m := int64(0); m <= 120; m++ {
+		v := 100.0
+		if m >= 30 && m < 90 {
+			v = 2000
+		}
+		// A sample 20 s into each minute: the slice ending at minute m+1.
+		pts = append(pts, backend.Sample{T: start + m*60_000 + 20_000, V: v})
+	}
+	store := memory.New()
+	store.Add(gaugeStream("lag", "a").Labels, pts...)
+	sli := slo.SLI{TimeSlice: &slo.TimeSliceSLI{Query: "lag", Op: "<", Threshold: 900, Slice: time.Minute}}
+	spans := []Span{{From: time.UnixMilli(start + 40*60_000 + 1_000), To: time.UnixMilli(start + 70*60_000 + 1_000)}}
+	c, err := New(sli, Options{Resolution: time.Duration(step) * time.Millisecond, Windows: windowsOf(24 * time.Hour), PrefetchAt: -1, Exclusions: spans})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := start + 120*60_000
+	ctx := context.Background()
+	if err := c.Advance(ctx, store, time.UnixMilli(at)); err != nil {
+		t.Fatal(err)
+	}
+	// The window (start, at] holds the slices ending at minutes 1 to 120:
+	// the sample of minute m decides the slice ending at m+1; minutes 30
+	// to 89 are bad, so slices ending 31 to 90. Excluded: ends 41 to 70.
+	got, err := c.Count(ctx, store, time.UnixMilli(start), time.UnixMilli(at))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (slo.Counts{Good: 60, Total: 90}); got != want {
+		t.Errorf("counted %+v, want %+v", got, want)
+	}
+	ex, err := c.Excluded(ctx, store, time.UnixMilli(start), time.UnixMilli(at))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (slo.Counts{Good: 0, Total: 30}); len(ex) != 1 || ex[0] != want {
+		t.Errorf("excluded %+v, want [%+v]", ex, want)
+	}
+}

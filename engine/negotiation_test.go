@@ -184,3 +184,30 @@ func TestExclusionRemovesExactlyItsEvents(t *testing.T) {
 		}
 	}
 }
+
+// TestCalendarChartsAtTheReset: the charts of a calendar window draw from
+// its period, also at the reset instant (an empty window) and a minute on.
+func TestCalendarChartsAtTheReset(t *testing.T) {
+	store, _, _ := negotiationData()
+	for _, at := range []string{"2026-10-31T23:00:00Z", "2026-10-31T23:01:00Z", "2026-11-03T00:00:00Z"} {
+		e, err := New(loadConfig(t, negotiationConfig), Options{Source: store, OneShot: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.EvaluateAt(context.Background(), mustTime(at))
+		r, _ := e.Result("berlin")
+		d, err := e.ChartData(r)
+		if err != nil {
+			t.Errorf("at %s: %v", at, err)
+			continue
+		}
+		if at == "2026-10-31T23:00:00Z" {
+			continue // nothing of the period yet
+		}
+		// The days drawn are Berlin's days of the period: the first from
+		// its midnight (23:00 UTC), whole (the window starts there).
+		if len(d.Daily) == 0 || !d.Daily[0].Start.Equal(mustTime("2026-10-31T23:00:00Z")) || d.Daily[0].Partial && at == "2026-11-03T00:00:00Z" {
+			t.Errorf("at %s: daily compliance %+v, want days from 2026-10-31T23:00:00Z", at, d.Daily)
+		}
+	}
+}
