@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -209,5 +210,39 @@ func TestCalendarChartsAtTheReset(t *testing.T) {
 		if len(d.Daily) == 0 || !d.Daily[0].Start.Equal(mustTime("2026-10-31T23:00:00Z")) || d.Daily[0].Partial && at == "2026-11-03T00:00:00Z" {
 			t.Errorf("at %s: daily compliance %+v, want days from 2026-10-31T23:00:00Z", at, d.Daily)
 		}
+	}
+}
+
+// TestRewordedExclusionShowsAtOnce: a reload that changes only an
+// exclusion's reason and approver keeps the counts and shows the new wording
+// before the next evaluation; one that moves it clears the figures until
+// the next evaluation counts afresh.
+func TestRewordedExclusionShowsAtOnce(t *testing.T) {
+	store, _, _ := negotiationData()
+	at := mustTime("2026-11-03T00:00:00Z")
+	e, err := New(loadConfig(t, negotiationConfig), Options{Source: store, Step: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if failed := e.EvaluateAt(context.Background(), at); failed != 0 {
+		t.Fatal("evaluation failed")
+	}
+	before, _ := e.Result("berlin")
+	reworded := strings.Replace(strings.Replace(negotiationConfig, "reason: DB migration", "reason: DB migration (ticket OPS-7)", 1),
+		"approvedBy: Jane\n", "approvedBy: Jane Doe\n", 1)
+	if err := e.SetConfig(loadConfig(t, reworded)); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := e.Result("berlin")
+	if len(r.Exclusions) != 1 || r.Exclusions[0].Reason != "DB migration (ticket OPS-7)" || r.Exclusions[0].ApprovedBy != "Jane Doe" ||
+		r.Exclusions[0].BadEvents != before.Exclusions[0].BadEvents || r.Events != before.Events {
+		t.Errorf("after rewording: %+v (events %+v), want the new words on the same counts %+v", r.Exclusions, r.Events, before.Events)
+	}
+	moved := strings.Replace(negotiationConfig, "to: 2026-11-02T04:00:00+01:00", "to: 2026-11-02T03:00:00+01:00", 1)
+	if err := e.SetConfig(loadConfig(t, moved)); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := e.Result("berlin"); r.HasNumbers() {
+		t.Errorf("after moving the exclusion the old figures stay: %+v", r.Exclusions)
 	}
 }
