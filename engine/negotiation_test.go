@@ -9,6 +9,7 @@ import (
 
 	"github.com/slobudget/slobudget/backend/memory"
 	"github.com/slobudget/slobudget/internal/countergen"
+	"github.com/slobudget/slobudget/internal/forecastsim"
 	"github.com/slobudget/slobudget/slo"
 )
 
@@ -245,4 +246,62 @@ func TestRewordedExclusionShowsAtOnce(t *testing.T) {
 	if r, _ := e.Result("berlin"); r.HasNumbers() {
 		t.Errorf("after moving the exclusion the old figures stay: %+v", r.Exclusions)
 	}
+}
+
+// TestCalendarForecastMatchesSimulation: a Berlin month burning at 2 from 7
+// November (an error every 5 minutes of 100 requests a minute) runs out
+// about 2.5 days later, before the period ends; the forecast must agree with the independent
+// simulation (internal/forecastsim) that fixes the window's start at the
+// period's, both for the exhaustion and for what is left at the reset.
+func TestCalendarForecastMatchesSimulation(t *testing.T) {
+	start := mustTime("2026-10-20T00:00:00Z").UnixMilli()
+	end := mustTime("2026-11-10T12:00:00Z").UnixMilli()
+	burnFrom := mustTime("2026-11-07T00:00:00Z").UnixMilli()
+	total := shaped(start, end, func(int64) float64 { return 100 })
+	errs := shaped(start, end, func(ts int64) float64 {
+		if ts > burnFrom && (ts-burnFrom)%(5*60_000) == 0 {
+			return 1
+		}
+		return 0
+	})
+	store := memory.New()
+	total.Store(store, "__name__", "requests_total")
+	errs.Store(store, "__name__", "errors_total")
+	cfg := strings.Split(negotiationConfig, "exclusions:")[0]
+	at := time.UnixMilli(end)
+	e, err := New(loadConfig(t, cfg), Options{Source: store, OneShot: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.EvaluateAt(context.Background(), at) != 0 {
+		t.Fatalf("evaluation failed: %+v", e.Results())
+	}
+	r, _ := e.Result("berlin")
+	periodStart, periodEnd := mustTime("2026-10-31T23:00:00Z"), mustTime("2026-11-30T23:00:00Z")
+	counts := func(lo, hi time.Time) slo.Counts {
+		tot := countergen.In([]countergen.Counter{total}, lo.UnixMilli(), hi.UnixMilli())
+		bad := countergen.In([]countergen.Counter{errs}, lo.UnixMilli(), hi.UnixMilli())
+		return slo.Counts{Good: tot - bad, Total: tot}
+	}
+	var hist []slo.Bucket
+	for lo := periodStart; lo.Before(at); lo = lo.Add(time.Hour) {
+		hist = append(hist, slo.Bucket{Start: lo, End: lo.Add(time.Hour), Counts: counts(lo, lo.Add(time.Hour))})
+	}
+	step := 30 * time.Second
+	truth := forecastsim.Simulate(hist, counts(at.Add(-time.Hour), at), 0.001, 30*24*time.Hour, periodStart, periodEnd.Sub(at), step)
+	if math.Abs(truth.Now-r.BudgetRemaining) > 1e-9 {
+		t.Fatalf("remaining now %v, truth %v", r.BudgetRemaining, truth.Now)
+	}
+	steps := truth.First(func(v float64) bool { return v <= 0 })
+	if steps < 0 {
+		t.Fatal("the truth never runs out: the scenario lost its point")
+	}
+	if r.ExhaustionSeconds == nil || !truth.Contains(*r.ExhaustionSeconds, steps) {
+		t.Errorf("exhaustion %v s, truth crosses 0 in step %d (of 30 s)", deref(r.ExhaustionSeconds), steps)
+	}
+	last := truth.Remaining[len(truth.Remaining)-1]
+	if r.Forecast == nil || r.Forecast.EndRemaining == nil || math.Abs(*r.Forecast.EndRemaining-last) > 1e-9 {
+		t.Errorf("left at the reset %v, truth %v", r.Forecast, last)
+	}
+	t.Logf("%.2f%% left, exhaustion in %v s (truth step %d), %.2f%% left at the reset", r.BudgetRemaining*100, deref(r.ExhaustionSeconds), steps, last*100)
 }

@@ -75,3 +75,16 @@ func periodLocation(r slo.Result) *time.Location {
 	}
 	return time.UTC
 }
+
+// excludedNote tells a one-line verdict that the budget leaves agreed
+// exclusions out: " after excluding 595 bad events (1 agreed exclusion)".
+func excludedNote(r slo.Result) string {
+	if len(r.Exclusions) == 0 {
+		return ""
+	}
+	n := "1 agreed exclusion"
+	if len(r.Exclusions) > 1 {
+		n = fmt.Sprintf("%d agreed exclusions", len(r.Exclusions))
+	}
+	return fmt.Sprintf(" after excluding %s bad events (%s)", Thousands(r.ExcludedTotal().Bad()), n)
+}

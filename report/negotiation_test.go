@@ -39,6 +39,9 @@ func TestNegotiationLinesUnderTheSLO(t *testing.T) {
 	}
 	period := "calendar 1M window in Europe/Berlin: counting since 2026-11-01 00:00 CET; the budget resets at 2026-12-01 00:00 CET"
 	excl := "excluded 1,234 bad and 11,305 good events 2026-11-02 02:00–04:00 CET: DB migration, approved by Jane"
+	if v := Verdict(r, at); !strings.Contains(v, "50.0% budget left (21m 36s left of 43m 12s) after excluding 1,234 bad events (1 agreed exclusion)") {
+		t.Errorf("verdict %q does not say what was excluded", v)
+	}
 	for _, format := range []string{"table", "markdown"} {
 		var b bytes.Buffer
 		if err := Write(&b, []slo.Result{r}, at, Options{Format: format}); err != nil {
