@@ -51,6 +51,9 @@ type Counter struct {
 	excl       []exclusionSpan
 	// excluded holds each exclusion's streams, in Options.Exclusions order.
 	excluded []excludedStreams
+	// fixedEdge is a window start that does not move with the instant (a
+	// calendar period's), whose hour's buckets are kept; 0: none.
+	fixedEdge int64
 }
 
 // New builds a Counter for a validated SLI.
@@ -151,6 +154,9 @@ func (c *Counter) Advance(ctx context.Context, src backend.Source, at time.Time)
 		e := CeilTo(atMs-w, HourMs)
 		keep[e], keep[e+HourMs] = true, true
 		next = append(next, e+HourMs)
+	}
+	if c.fixedEdge != 0 {
+		keep[CeilTo(c.fixedEdge, HourMs)] = true
 	}
 	cut := FloorTo(atMs-fineSpan, HourMs)
 	drop := atMs - c.span - 2*HourMs

@@ -92,3 +92,9 @@ func (c *Counter) Excluded(ctx context.Context, src backend.Source, from, to tim
 type excludedStreams struct {
 	good, bad, total *Stream
 }
+
+// KeepEdge names a window start that stays put while the instant moves (a
+// calendar period's start): when it falls inside an hour (a zone offset by
+// half an hour), that hour's buckets are kept from one Advance to the next
+// instead of being read again for every count.
+func (c *Counter) KeepEdge(t time.Time) { c.fixedEdge = t.UnixMilli() }

@@ -161,3 +161,42 @@ func TestTimeSliceExclusion(t *testing.T) {
 		t.Errorf("excluded %+v, want [%+v]", ex, want)
 	}
 }
+
+// TestKeptEdgeIsReadOnce: a fixed window start inside an hour (local
+// midnight at +05:30) is read from the backend once, not at every cycle,
+// and its counts stay exact.
+func TestKeptEdgeIsReadOnce(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	end := int64(1_700_000_000_000)
+	end -= end % step
+	store := memory.New()
+	tc := countergen.Generate(rng, end-3*day, end, 15_000, 20)
+	tc.Store(store, "__name__", "total")
+	// Half past an hour, and no window's edge hour (2d window, 3d burn
+	// window) nor the hour after one.
+	edge := FloorTo(end-36*HourMs, HourMs) + 30*60_000
+	c := newCounter(t, eventsSLI("absent", "total"), 2*24*time.Hour, step)
+	c.KeepEdge(time.UnixMilli(edge))
+	ctx := context.Background()
+	var reads []int
+	for at := end - 10*step; at <= end; at += step {
+		if err := c.Advance(ctx, store, time.UnixMilli(at)); err != nil {
+			t.Fatal(err)
+		}
+		_, before := store.Reads()
+		got, err := c.Count(ctx, store, time.UnixMilli(edge), time.UnixMilli(at))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, after := store.Reads()
+		reads = append(reads, after-before)
+		if want := countergen.In([]countergen.Counter{tc}, edge, at); got.Total != want {
+			t.Fatalf("at %d: %v, want %v", at, got.Total, want)
+		}
+	}
+	for i, n := range reads[1:] {
+		if n != 0 {
+			t.Errorf("count %d read %d samples again: the edge hour was not kept (reads %v)", i+1, n, reads)
+		}
+	}
+}

@@ -113,11 +113,14 @@ func prefetchMoment(name string) time.Duration {
 func (s *sloState) evaluate(ctx context.Context, src backend.Source, at time.Time) (slo.Result, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	windowStart, periodEnd := sloWindow(s.def, at)
+	calendar := !periodEnd.IsZero()
+	if calendar {
+		s.counter.KeepEdge(windowStart)
+	}
 	if err := s.counter.Advance(ctx, src, at); err != nil {
 		return slo.Result{}, err
 	}
-	windowStart, periodEnd := sloWindow(s.def, at)
-	calendar := !periodEnd.IsZero()
 	cov := s.counter.Coverage(at.Sub(windowStart))
 	if calendar && at.Equal(windowStart) {
 		// The period's first instant: its window is empty, which is a
