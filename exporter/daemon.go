@@ -21,13 +21,15 @@ import (
 
 // Daemon wires an engine, its config files and its HTTP endpoints.
 type Daemon struct {
-	Engine   *engine.Engine
-	files    []string
-	log      *zap.Logger
-	metrics  *selfMetrics
-	selfReg  *prometheus.Registry
-	sloReg   *prometheus.Registry
-	reloadMu sync.Mutex
+	Engine *engine.Engine
+	files  []string
+	// exclusionFiles are --exclusions.file, re-read with the config.
+	exclusionFiles []string
+	log            *zap.Logger
+	metrics        *selfMetrics
+	selfReg        *prometheus.Registry
+	sloReg         *prometheus.Registry
+	reloadMu       sync.Mutex
 	// lifecycle enables POST /-/reload (--web.enable-lifecycle).
 	lifecycle   bool
 	maxInFlight int
@@ -42,6 +44,9 @@ type Daemon struct {
 // DaemonOptions configures a Daemon.
 type DaemonOptions struct {
 	ConfigFiles []string
+	// ExclusionFiles hold agreed exclusions (--exclusions.file); they are
+	// read again on every reload, like the config files.
+	ExclusionFiles []string
 	// Backend says how to reach Prometheus; ignored when Source is set.
 	Backend backend.Options
 	// Source overrides the backend client (the demo's embedded engine).
@@ -68,7 +73,7 @@ func NewDaemon(o DaemonOptions) (*Daemon, error) {
 	if o.MaxRequestsInFlight <= 0 {
 		o.MaxRequestsInFlight = DefaultMaxRequestsInFlight
 	}
-	d := &Daemon{files: o.ConfigFiles, log: o.Logger, lifecycle: o.EnableLifecycle, maxInFlight: o.MaxRequestsInFlight,
+	d := &Daemon{files: o.ConfigFiles, exclusionFiles: o.ExclusionFiles, log: o.Logger, lifecycle: o.EnableLifecycle, maxInFlight: o.MaxRequestsInFlight,
 		selfReg: prometheus.NewRegistry(), sloReg: prometheus.NewRegistry()}
 	d.metrics = newSelfMetrics(d.selfReg)
 	d.selfReg.MustRegister(
@@ -76,7 +81,7 @@ func NewDaemon(o DaemonOptions) (*Daemon, error) {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
-	cfg, err := slo.LoadFiles(o.ConfigFiles...)
+	cfg, err := d.load()
 	if err != nil {
 		return nil, err
 	}
@@ -108,12 +113,17 @@ func NewDaemon(o DaemonOptions) (*Daemon, error) {
 	return d, nil
 }
 
+// load reads the config and exclusion files.
+func (d *Daemon) load() (*slo.Config, error) {
+	return slo.Load(slo.LoadOptions{ConfigFiles: d.files, ExclusionFiles: d.exclusionFiles})
+}
+
 // Reload re-reads the config files and swaps the config only when all of
 // them are valid; on error the running config stays.
 func (d *Daemon) Reload() error {
 	d.reloadMu.Lock()
 	defer d.reloadMu.Unlock()
-	cfg, err := slo.LoadFiles(d.files...)
+	cfg, err := d.load()
 	old := d.Engine.Config()
 	if err == nil {
 		err = d.Engine.SetConfig(cfg)

@@ -15,25 +15,27 @@ import (
 )
 
 type reportCmd struct {
-	files  *[]string
-	prom   promFlags
-	format *string
-	wide   *bool
-	slos   *[]string
-	at     *string
-	log    logFlags
+	files      *[]string
+	exclusions *[]string
+	prom       promFlags
+	format     *string
+	wide       *bool
+	slos       *[]string
+	at         *string
+	log        logFlags
 }
 
 func newReportCmd(app *kingpin.Application) command {
 	c := app.Command("report", "Evaluate every SLO once and print budgets, states, burn and forecast.")
 	return &reportCmd{
-		files:  configFlag(c),
-		prom:   addPromFlags(c),
-		format: enumFlag(c, "format", "Output format", report.Formats...),
-		wide:   c.Flag("wide", "Show every column (service, events, outage time, feature share, coverage, every burn window) instead of the 120-column table.").Bool(),
-		slos:   c.Flag("slo", "Report only this SLO (repeatable); a name the config does not define is an error.").PlaceHolder("NAME").Strings(),
-		at:     c.Flag("time", "Evaluation time, RFC3339 (default: now).").String(),
-		log:    addLogFlags(c),
+		files:      configFlag(c),
+		exclusions: exclusionsFlag(c),
+		prom:       addPromFlags(c),
+		format:     enumFlag(c, "format", "Output format", report.Formats...),
+		wide:       c.Flag("wide", "Show every column (service, events, outage time, feature share, coverage, every burn window) instead of the 120-column table.").Bool(),
+		slos:       c.Flag("slo", "Report only this SLO (repeatable); a name the config does not define is an error.").PlaceHolder("NAME").Strings(),
+		at:         c.Flag("time", "Evaluation time, RFC3339 (default: now).").String(),
+		log:        addLogFlags(c),
 	}
 }
 
@@ -52,7 +54,7 @@ func (c *reportCmd) run(stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	cfg, err := slo.LoadFiles(*c.files...)
+	cfg, err := slo.Load(slo.LoadOptions{ConfigFiles: *c.files, ExclusionFiles: *c.exclusions})
 	if err == nil {
 		cfg, err = cfg.SelectSLOs(*c.slos)
 	}
