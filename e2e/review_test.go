@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -415,4 +416,54 @@ func equalStrings(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// TestReportWhatIf runs `report --what-if.objective=99.5 --what-if.window=7d`
+// and checks both sides against the truth: the budget under 99.9% over 28d,
+// and under 99.5% over 7d, with the freeze where the budget is overspent.
+func TestReportWhatIf(t *testing.T) {
+	d, prom, cfgPath := reviewFixture(t)
+	bin := buildSlobudget(t)
+	at := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	out := runCLIOK(t, bin, "report", "--config.file="+cfgPath, "--prometheus.url="+prom.URL, "--time="+at.Format(time.RFC3339),
+		"--format=json", "--what-if.objective=99.5", "--what-if.window=7d")
+	var got struct {
+		SLOs   []slo.Result `json:"slos"`
+		WhatIf struct {
+			ObjectivePercent float64      `json:"objectivePercent"`
+			Window           string       `json:"window"`
+			SLOs             []slo.Result `json:"slos"`
+		} `json:"whatIf"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("report JSON: %v\n%.2000s", err, out)
+	}
+	if got.WhatIf.ObjectivePercent != 99.5 || got.WhatIf.Window != "7d" || len(got.WhatIf.SLOs) != 3 || len(got.SLOs) != 3 {
+		t.Fatalf("what-if %+v", got.WhatIf)
+	}
+	check := func(side string, r slo.Result, window time.Duration, budget float64) {
+		tr := newReviewTruth(d, d.Service(r.Service))
+		bad, total := tr.sum(at.Add(-window), at)
+		remaining := 1 - bad/total/budget
+		if r.Events.Total != total || r.Events.Bad() != bad || !sameRatio(r.BudgetRemaining, remaining) ||
+			r.WindowSeconds != window.Seconds() || r.FeatureFreeze != (remaining < 0) {
+			t.Errorf("%s %s: events %+v, remaining %v, freeze %v, window %vs; truth bad %v total %v remaining %v",
+				side, r.Name, r.Events, r.BudgetRemaining, r.FeatureFreeze, r.WindowSeconds, bad, total, remaining)
+		}
+		if r.Forecast == nil {
+			t.Errorf("%s %s: no forecast", side, r.Name)
+		}
+	}
+	for _, r := range got.SLOs {
+		check("actual", r, 28*24*time.Hour, 0.001)
+	}
+	for _, r := range got.WhatIf.SLOs {
+		check("what-if", r, 7*24*time.Hour, 0.005)
+	}
+	table := string(runCLIOK(t, bin, "report", "--config.file="+cfgPath, "--prometheus.url="+prom.URL, "--time="+at.Format(time.RFC3339),
+		"--what-if.objective=99.5", "--what-if.window=7d"))
+	if !strings.Contains(table, "What-if: the same events under a 99.5% objective and a 7d rolling window") ||
+		strings.Count(table, "what-if") != 3 {
+		t.Errorf("the table has no what-if section:\n%s", table)
+	}
 }

@@ -2,10 +2,13 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
 	"github.com/prometheus/common/model"
+
+	"github.com/slobudget/slobudget/slo"
 )
 
 // whatIfFlags are --what-if.objective and --what-if.window, shared by report
@@ -42,3 +45,25 @@ func (w whatIfFlags) parse() (objective float64, window time.Duration, err error
 }
 
 func (w whatIfFlags) set() bool { return *w.objective != 0 || *w.window != "" }
+
+// whatIfConfig returns a copy of cfg whose SLOs have the other objective or
+// rolling window, so the engine evaluates the same selectors under it.
+func whatIfConfig(cfg *slo.Config, objective float64, window time.Duration) *slo.Config {
+	out := *cfg
+	out.SLOs = slices.Clone(cfg.SLOs)
+	for i := range out.SLOs {
+		s := &out.SLOs[i]
+		if objective != 0 {
+			s.Objective = objective
+		}
+		if window != 0 {
+			// The default incident threshold scales with the window; one
+			// the config set stays (as the review does).
+			if s.Incidents.BurnRate == slo.DefaultIncidentThreshold(s.Window.Duration) {
+				s.Incidents.BurnRate = 0
+			}
+			s.Window = slo.Window{Text: slo.WindowLabel(window), Duration: window}
+		}
+	}
+	return &out
+}
