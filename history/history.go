@@ -33,6 +33,12 @@ type Range struct {
 type History struct {
 	Hourly []slo.Bucket
 	Fine   []slo.Bucket
+	// DataFrom is where the total selector's data begins in the range (its
+	// start when the data reaches back that far); zero, with no buckets,
+	// when the selector had no samples at all: no data, not zero traffic.
+	DataFrom time.Time
+	// Selector is the total selector asked (a time-slice SLI's gauge).
+	Selector string
 }
 
 // ForReview is the range a review of (from, to] needs for an SLO whose
@@ -60,14 +66,43 @@ func Read(ctx context.Context, src backend.Source, s *slo.SLO, r Range) (*Histor
 	if err := c.Advance(ctx, src, r.To); err != nil {
 		return nil, fmt.Errorf("history of slo %q: %w", s.Name, err)
 	}
+	// No data is not zero traffic: the history starts where the total
+	// selector's data starts, and is empty when it has none in the range.
 	h := &History{}
+	cov := c.Coverage(r.To.Sub(r.HourlyFrom))
+	h.Selector = cov.Selector
+	if !cov.Sampled {
+		return h, nil
+	}
+	h.DataFrom = cov.From
 	if h.Hourly, err = c.Hours(ctx, src, r.HourlyFrom); err != nil {
 		return nil, fmt.Errorf("history of slo %q: %w", s.Name, err)
 	}
+	h.Hourly = from(h.Hourly, cov.From)
 	if !r.FineFrom.IsZero() {
 		if h.Fine, err = counting.Fine(ctx, src, s.SLI, r.FineFrom, r.To, FineStep); err != nil {
 			return nil, fmt.Errorf("history of slo %q: 5m buckets: %w", s.Name, err)
 		}
+		h.Fine = from(h.Fine, cov.From)
 	}
 	return h, nil
+}
+
+// from drops the buckets that end before the data begins at start and
+// starts the first one kept at start (on the 5m grid): they had no samples,
+// so they hold no events, and saying "0 events" there would claim traffic
+// was measured. The data's first sample is a baseline and reveals nothing,
+// so no event is lost.
+func from(h []slo.Bucket, start time.Time) []slo.Bucket {
+	i := 0
+	for i < len(h) && !h[i].End.After(start) {
+		i++
+	}
+	h = h[i:]
+	if len(h) > 0 {
+		if t := start.Truncate(FineStep); t.After(h[0].Start) {
+			h[0].Start = t
+		}
+	}
+	return h
 }

@@ -83,13 +83,13 @@ func NewReviewSet() *ReviewSet {
 		ppm    func(time.Time) int64
 		bursts []ReviewBurst
 	}{
-		{"steady", monthly(50, 50, 50, 50), nil},
-		{"struggling", monthly(3000, 3000, 3000, 3000), nil},
 		{"checkout", monthly(500, 700, 1200, 400), []ReviewBurst{
 			{at(10, 10, 0), at(10, 10, 20), 500_000},
 			{at(10, 10, 40), at(10, 10, 50), 500_000},
 			{at(20, 3, 0), at(20, 3, 10), 200_000},
 		}},
+		{"steady", monthly(50, 50, 50, 50), nil},
+		{"struggling", monthly(3000, 3000, 3000, 3000), nil},
 	} {
 		s := &ReviewService{Name: spec.name, Total: make([]int64, n), Errors: make([]int64, n), Bursts: spec.bursts, base: int64(1000 * (k + 1))}
 		var acc int64 // millionths of an error carried, so the share is exact over time
