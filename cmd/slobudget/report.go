@@ -57,7 +57,7 @@ func (c *reportCmd) run(stdout, stderr io.Writer) int {
 	}
 	objective, window, err := c.whatIf.parse()
 	if err != nil {
-		fmt.Fprintf(stderr, "slobudget report: %v\n", err)
+		usage(stderr, "report", "%v", err)
 		return exitUsage
 	}
 	cfg, err := slo.LoadFiles(*c.files...)

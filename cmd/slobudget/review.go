@@ -126,13 +126,13 @@ func (c *reviewCmd) input(stderr io.Writer) (review.Input, int) {
 	var in review.Input
 	since, err := model.ParseDuration(*c.since)
 	if err != nil || since <= 0 {
-		fmt.Fprintf(stderr, "slobudget review: --since=%s is not a duration such as 90d; try 'slobudget review --help'\n", *c.since)
+		usage(stderr, "review", "--since=%s is not a duration such as 90d", *c.since)
 		return in, exitUsage
 	}
 	to := time.Now()
 	if *c.at != "" {
 		if to, err = time.Parse(time.RFC3339, *c.at); err != nil {
-			fmt.Fprintf(stderr, "slobudget review: --time: %v; try 'slobudget review --help'\n", err)
+			usage(stderr, "review", "--time: %v", err)
 			return in, exitUsage
 		}
 	}
@@ -140,16 +140,16 @@ func (c *reviewCmd) input(stderr io.Writer) (review.Input, int) {
 	in.To = to.UTC().Truncate(time.Hour)
 	in.From = in.To.Add(-time.Duration(since))
 	if in.From.UnixMilli()%history.FineStep.Milliseconds() != 0 {
-		fmt.Fprintf(stderr, "slobudget review: --since=%s is not a multiple of 5m\n", *c.since)
+		usage(stderr, "review", "--since=%s is not a multiple of 5m", *c.since)
 		return in, exitUsage
 	}
 	if in.Location, err = time.LoadLocation(*c.timezone); err != nil {
-		fmt.Fprintf(stderr, "slobudget review: --timezone=%s: %v\n", *c.timezone, err)
+		usage(stderr, "review", "--timezone=%s: %v", *c.timezone, err)
 		return in, exitUsage
 	}
 	obj, win, err := c.whatIf.parse()
 	if err != nil {
-		fmt.Fprintf(stderr, "slobudget review: %v\n", err)
+		usage(stderr, "review", "%v", err)
 		return in, exitUsage
 	}
 	if c.whatIf.set() {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"time"
 
@@ -66,4 +67,10 @@ func whatIfConfig(cfg *slo.Config, objective float64, window time.Duration) *slo
 		}
 	}
 	return &out
+}
+
+// usage prints a malformed flag value as the one-line usage error every
+// command prints (exit 2), with the hint to the command's help.
+func usage(stderr io.Writer, cmd, format string, args ...any) {
+	fmt.Fprintf(stderr, "slobudget %s: %s; try 'slobudget %s --help'\n", cmd, fmt.Sprintf(format, args...), cmd)
 }
