@@ -123,6 +123,37 @@ func (tr *reviewTruth) alerts(from, to time.Time) (pages, tickets int) {
 	return pages, tickets
 }
 
+// policyTime replays the default policy (healthy at 50% of the budget left
+// or more, caution 25%, at-risk 0%, then frozen) at the end of every hour of
+// (from, to], for the 28d window ending then. Frozen days are the local
+// days (an hour ending at midnight belongs to the day it ends) on which the
+// freeze held at the end of an hour.
+func (tr *reviewTruth) policyTime(from, to time.Time, loc *time.Location) (map[string]float64, int) {
+	seconds := map[string]float64{}
+	days := map[string]bool{}
+	for at := from.Add(time.Hour); !at.After(to); at = at.Add(time.Hour) {
+		bad, total := tr.sum(at.Add(-28*24*time.Hour), at)
+		remaining := 1.0
+		if total > 0 {
+			remaining = 1 - bad/(0.001*total)
+		}
+		state := "frozen"
+		switch {
+		case remaining >= 0.5:
+			state = "healthy"
+		case remaining >= 0.25:
+			state = "caution"
+		case remaining >= 0:
+			state = "at-risk"
+		}
+		seconds[state] += 3600
+		if state == "frozen" {
+			days[at.Add(-time.Nanosecond).In(loc).Format("2006-01-02")] = true
+		}
+	}
+	return seconds, len(days)
+}
+
 func sameRatio(got, want float64) bool {
 	return math.Abs(got-want) <= 1e-9*math.Max(1, math.Abs(want))
 }
@@ -309,24 +340,22 @@ func TestReviewMatchesTruth(t *testing.T) {
 			!sameRatio(f.OnCall.PagesPerWeek, float64(pages)/(90.0/7)) || f.OnCall.NeedsIntervention != (float64(pages+tickets)/(90.0/7) > 5) {
 			t.Errorf("%s: on-call %+v, truth %d pages and %d tickets", r.Name, f.OnCall, pages, tickets)
 		}
-		// Policy states: the whole period is accounted for; the always-met
-		// SLO never leaves its best state, the always-missed never thaws.
-		var seconds float64
+		// Policy states, replayed by brute force: the default policy's state
+		// for the 28d window's remaining budget at the end of every hour.
+		wantSeconds, wantFrozen := tr.policyTime(from, to, time.UTC)
 		for _, st := range f.States {
-			seconds += st.Seconds
-		}
-		if seconds != to.Sub(from).Seconds() {
-			t.Errorf("%s: states add up to %vs, want %vs: %+v", r.Name, seconds, to.Sub(from).Seconds(), f.States)
-		}
-		switch {
-		case want.frozen:
-			if f.FrozenDays != 90 {
-				t.Errorf("%s: %d frozen days, want 90 (%+v)", r.Name, f.FrozenDays, f.States)
+			if st.Seconds != wantSeconds[st.State] {
+				t.Errorf("%s: %s for %vs, truth %vs", r.Name, st.State, st.Seconds, wantSeconds[st.State])
 			}
-		case r.Name == "steady-availability":
-			if f.FrozenDays != 0 || len(f.States) == 0 || f.States[0].Seconds != seconds || f.States[0].Freeze {
-				t.Errorf("%s: states %+v, frozen days %d: want all in the first state", r.Name, f.States, f.FrozenDays)
-			}
+		}
+		if len(f.States) != 4 || f.FrozenDays != wantFrozen {
+			t.Errorf("%s: states %+v, %d frozen days; truth %v, %d frozen days", r.Name, f.States, f.FrozenDays, wantSeconds, wantFrozen)
+		}
+		if want.frozen && wantFrozen != 90 {
+			t.Errorf("%s: the truth has %d frozen days, the data set was built to be frozen all 90", r.Name, wantFrozen)
+		}
+		if r.Name == "steady-availability" && wantSeconds["healthy"] != to.Sub(from).Seconds() {
+			t.Errorf("%s: the truth leaves the healthy state: %v", r.Name, wantSeconds)
 		}
 		t.Logf("%s: %d pages, %d tickets, %d incidents, %d frozen days, suggested %v, %s", r.Name, pages, tickets, len(f.Incidents),
 			f.FrozenDays, deref(f.Suggested.Objective), f.Verdict.Sentence)
@@ -357,18 +386,64 @@ func TestReviewMatchesTruth(t *testing.T) {
 			t.Errorf("portfolio %s: %+v (compliance %v), want %d met, %v", m.label, pm, deref(pm.Compliance), metPerMonth[m.label], want)
 		}
 	}
-	if rv.Portfolio.FreezeDays != 90+mustFrozen(rv, "checkout-availability") {
-		t.Errorf("portfolio freeze days %d", rv.Portfolio.FreezeDays)
+	freezeDays := 0
+	for _, s := range d.Services {
+		_, n := newReviewTruth(d, s).policyTime(from, to, time.UTC)
+		freezeDays += n
+	}
+	if rv.Portfolio.FreezeDays != freezeDays {
+		t.Errorf("portfolio freeze days %d, truth %d", rv.Portfolio.FreezeDays, freezeDays)
 	}
 }
 
-func mustFrozen(rv review.Review, name string) int {
-	for _, r := range rv.SLOs {
-		if r.Name == name {
-			return r.Actual.FrozenDays
+// TestReviewMonthsInTimeZone: with --timezone=America/New_York the months
+// run from local midnight to local midnight (05:00 UTC in winter, 04:00 after
+// 8 March), so January and February are the full months of the period, and
+// the parts before and after are partial; the frozen days are local days.
+func TestReviewMonthsInTimeZone(t *testing.T) {
+	d, prom, cfgPath := reviewFixture(t)
+	bin := buildSlobudget(t)
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := runCLIOK(t, bin, "review", "--config.file="+cfgPath, "--prometheus.url="+prom.URL, "--slo=checkout-availability",
+		"--time="+synth.ReviewEnd.Format(time.RFC3339), "--format=json", "--timezone=America/New_York")
+	var rv review.Review
+	if err := json.Unmarshal(out, &rv); err != nil {
+		t.Fatal(err)
+	}
+	from, to := synth.ReviewEnd.AddDate(0, 0, -90), synth.ReviewEnd
+	local := func(y int, m time.Month) time.Time { return time.Date(y, m, 1, 0, 0, 0, 0, ny) }
+	months := []struct {
+		label    string
+		from, to time.Time
+		full     bool
+	}{
+		{"2025-12", from, local(2026, 1), false},
+		{"2026-01", local(2026, 1), local(2026, 2), true},
+		{"2026-02", local(2026, 2), local(2026, 3), true},
+		{"2026-03", local(2026, 3), to, false},
+	}
+	if len(rv.SLOs) != 1 || rv.Location != "America/New_York" {
+		t.Fatalf("review %+v", rv)
+	}
+	f := rv.SLOs[0].Actual
+	tr := newReviewTruth(d, d.Service("checkout"))
+	if len(f.Months) != len(months) {
+		t.Fatalf("%d months, want %d: %+v", len(f.Months), len(months), f.Months)
+	}
+	for i, m := range months {
+		got := f.Months[i]
+		bad, total := tr.sum(m.from, m.to)
+		if got.Label != m.label || got.Full != m.full || got.Events.Total != total || got.Events.Bad() != bad ||
+			got.Met == nil || *got.Met != (bad/total <= 0.001) {
+			t.Errorf("%s: %+v, truth (%s, %s] bad %v total %v full %v", m.label, got, m.from, m.to, bad, total, m.full)
 		}
 	}
-	return -1
+	if _, frozen := tr.policyTime(from, to, ny); f.FrozenDays != frozen {
+		t.Errorf("%d frozen days, truth %d local days", f.FrozenDays, frozen)
+	}
 }
 
 // checkIncidents compares the incidents with the bursts the data set placed:
