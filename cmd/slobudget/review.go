@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
@@ -70,7 +72,6 @@ func (c *reviewCmd) run(stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitError
 	}
-	ctx := context.Background()
 	for i := range cfg.SLOs {
 		def := &cfg.SLOs[i]
 		pol, ok := cfg.PolicyByName(def.Policy)
@@ -81,16 +82,11 @@ func (c *reviewCmd) run(stdout, stderr io.Writer) int {
 		if len(def.Grouping) > 0 {
 			fmt.Fprintf(stderr, "slo %q: review does not split grouped SLOs yet; its events are reviewed as one SLO\n", def.Name)
 		}
-		window := def.Window.Duration
-		if in.WhatIf != nil {
-			window = max(window, in.WhatIf.Window)
-		}
-		h, err := history.Read(ctx, src, def, history.ForReview(in.From, in.To, window))
-		if err != nil {
-			fmt.Fprintln(stderr, err)
-			return exitError
-		}
-		in.SLOs = append(in.SLOs, review.SLOInput{SLO: *def, Policy: *pol, Hourly: h.Hourly, Fine: h.Fine})
+		in.SLOs = append(in.SLOs, review.SLOInput{SLO: *def, Policy: *pol})
+	}
+	if err := readHistories(context.Background(), src, &in, *c.prom.concurrency); err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitError
 	}
 	if n := len(cfg.Exclusions); n > 0 {
 		// The history reader counts every event; agreed exclusions are
@@ -156,4 +152,41 @@ func (c *reviewCmd) input(stderr io.Writer) (review.Input, int) {
 		in.WhatIf = &review.WhatIf{Objective: obj, Window: win}
 	}
 	return in, exitOK
+}
+
+// readHistories reads every SLO's history, several SLOs at once (the
+// backend client bounds the queries in flight); the first error wins.
+func readHistories(ctx context.Context, src backend.Source, in *review.Input, parallel int) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, max(1, parallel))
+	errs := make([]error, len(in.SLOs))
+	var wg sync.WaitGroup
+	for i := range in.SLOs {
+		si := &in.SLOs[i]
+		window := si.SLO.Window.Duration
+		if in.WhatIf != nil {
+			window = max(window, in.WhatIf.Window)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			h, err := history.Read(ctx, src, &si.SLO, history.ForReview(in.From, in.To, window))
+			if err != nil {
+				errs[i] = err
+				cancel()
+				return
+			}
+			si.Hourly, si.Fine = h.Hourly, h.Fine
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+	}
+	return errors.Join(errs...)
 }
