@@ -90,12 +90,15 @@ func TestReviewOfTheExampleConfig(t *testing.T) {
 	out := string(runCLIOK(t, bin, "review", "--config.file=../examples/slobudget.yml", "--prometheus.url="+prom.URL,
 		"--time="+synth.ReviewEnd.Format(time.RFC3339)))
 	t.Logf("review of examples/slobudget.yml:\n%s", out)
-	for _, want := range []string{"checkout-availability", "Keep:", "POSTMORTEM", "No verdict", "NO DATA: the SLI's series have no samples"} {
+	for _, want := range []string{"checkout-availability", "Keep:", "POSTMORTEM", "No verdict", "NO DATA: the SLI's series have no samples", "(4 without data)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the review lacks %q", want)
 		}
 	}
 	if strings.Contains(out, "healthy 90d") {
 		t.Error("an SLO without data is said to have spent the period healthy")
+	}
+	if strings.Contains(out, "2026-01*   1 of 1") {
+		t.Error("the portfolio marks January partial because SLOs without data do not cover it")
 	}
 }

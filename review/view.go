@@ -90,6 +90,9 @@ func buildView(rv *Review) reviewView {
 		if m.Compliance != nil {
 			pm.Compliance = pct(*m.Compliance, 1)
 		}
+		if m.NoData > 0 {
+			pm.Met += fmt.Sprintf(" (%d without data)", m.NoData)
+		}
 		if m.NoTraffic > 0 {
 			pm.Met += fmt.Sprintf(" (%d without traffic)", m.NoTraffic)
 		}
