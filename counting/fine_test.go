@@ -12,6 +12,7 @@ import (
 
 	"github.com/slobudget/slobudget/backend"
 	"github.com/slobudget/slobudget/backend/memory"
+	"github.com/slobudget/slobudget/slo"
 )
 
 // TestFineBucketsMatchTruthAndCounter reads three days of 5m buckets of two
@@ -90,5 +91,48 @@ func TestFineRejectsEdgesOffTheGrid(t *testing.T) {
 	at := time.UnixMilli(1_700_000_000_000).Truncate(time.Hour)
 	if _, err := Fine(context.Background(), memory.New(), eventsSLI("e", "t"), at.Add(time.Minute), at.Add(time.Hour), 5*time.Minute); err == nil {
 		t.Error("an edge off the 5m grid was accepted")
+	}
+}
+
+// TestFineTimeSlices: a gauge sampled every 20 s over two days, good while
+// below 900; every 5m bucket holds the 1-minute slices ending in it, each
+// judged on its last sample, and each equals a brute force over the samples.
+func TestFineTimeSlices(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	end := int64(1_700_000_000_000)
+	end -= end % HourMs
+	from := end - 2*day
+	store := memory.New()
+	var ss []backend.Sample
+	for ts := from - 2*HourMs + 7_000; ts <= end; ts += 20_000 {
+		if rng.Intn(50) == 0 {
+			ts += 3 * 60_000 // a gap: the slices without a sample have no data
+		}
+		ss = append(ss, backend.Sample{T: ts, V: float64(rng.Intn(1200))})
+	}
+	store.Add(labels.FromStrings("__name__", "lag"), ss...)
+	sli := slo.SLI{TimeSlice: &slo.TimeSliceSLI{Query: "lag", Op: "<", Threshold: 900, Slice: time.Minute}}
+	buckets, err := Fine(context.Background(), store, sli, time.UnixMilli(from), time.UnixMilli(end), 5*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Brute force: the last sample of each minute (s − 60 s, s].
+	last := map[int64]float64{}
+	for _, s := range ss {
+		last[CeilTo(s.T, 60_000)] = s.V
+	}
+	for _, b := range buckets {
+		var good, total float64
+		for s := b.Start.UnixMilli() + 60_000; s <= b.End.UnixMilli(); s += 60_000 {
+			if v, ok := last[s]; ok {
+				total++
+				if v < 900 {
+					good++
+				}
+			}
+		}
+		if b.Good != good || b.Total != total {
+			t.Fatalf("bucket (%s, %s]: %+v, truth %v good of %v", b.Start, b.End, b.Counts, good, total)
+		}
 	}
 }
