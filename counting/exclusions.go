@@ -98,3 +98,15 @@ type excludedStreams struct {
 // half an hour), that hour's buckets are kept from one Advance to the next
 // instead of being read again for every count.
 func (c *Counter) KeepEdge(t time.Time) { c.fixedEdge = t.UnixMilli() }
+
+// SpansFor returns the spans of the exclusions that apply to the SLO named
+// name, in config order (the order overlapping spans are attributed by).
+func SpansFor(name string, all []slo.Exclusion) []Span {
+	var out []Span
+	for _, e := range all {
+		if e.AppliesTo(name) {
+			out = append(out, Span{From: e.From, To: e.To})
+		}
+	}
+	return out
+}

@@ -19,11 +19,11 @@ import (
 // Unlike a Counter, nothing is folded into hours: every bucket of the range
 // is kept, which is what a long fine-grained history needs and what a
 // daemon, evaluating every minute, must not keep.
-func Fine(ctx context.Context, src backend.Source, sli slo.SLI, from, to time.Time, res time.Duration) ([]slo.Bucket, error) {
+func Fine(ctx context.Context, src backend.Source, sli slo.SLI, from, to time.Time, res time.Duration, excl []Span) ([]slo.Bucket, error) {
 	if !to.After(from) {
 		return nil, fmt.Errorf("fine history (%s, %s] is empty", from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339))
 	}
-	c, err := New(sli, Options{Resolution: res, Windows: []time.Duration{to.Sub(from)}, PrefetchAt: -1})
+	c, err := New(sli, Options{Resolution: res, Windows: []time.Duration{to.Sub(from)}, PrefetchAt: -1, Exclusions: excl})
 	if err != nil {
 		return nil, err
 	}

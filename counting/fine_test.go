@@ -49,7 +49,7 @@ func TestFineBucketsMatchTruthAndCounter(t *testing.T) {
 	sli := eventsSLI("absent_errors", "total")
 	ctx := context.Background()
 	res := 5 * time.Minute
-	buckets, err := Fine(ctx, store, sli, time.UnixMilli(from), time.UnixMilli(end), res)
+	buckets, err := Fine(ctx, store, sli, time.UnixMilli(from), time.UnixMilli(end), res, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestFineBucketsMatchTruthAndCounter(t *testing.T) {
 
 func TestFineRejectsEdgesOffTheGrid(t *testing.T) {
 	at := time.UnixMilli(1_700_000_000_000).Truncate(time.Hour)
-	if _, err := Fine(context.Background(), memory.New(), eventsSLI("e", "t"), at.Add(time.Minute), at.Add(time.Hour), 5*time.Minute); err == nil {
+	if _, err := Fine(context.Background(), memory.New(), eventsSLI("e", "t"), at.Add(time.Minute), at.Add(time.Hour), 5*time.Minute, nil); err == nil {
 		t.Error("an edge off the 5m grid was accepted")
 	}
 }
@@ -112,7 +112,7 @@ func TestFineTimeSlices(t *testing.T) {
 	}
 	store.Add(labels.FromStrings("__name__", "lag"), ss...)
 	sli := slo.SLI{TimeSlice: &slo.TimeSliceSLI{Query: "lag", Op: "<", Threshold: 900, Slice: time.Minute}}
-	buckets, err := Fine(context.Background(), store, sli, time.UnixMilli(from), time.UnixMilli(end), 5*time.Minute)
+	buckets, err := Fine(context.Background(), store, sli, time.UnixMilli(from), time.UnixMilli(end), 5*time.Minute, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,5 +134,60 @@ func TestFineTimeSlices(t *testing.T) {
 		if b.Good != good || b.Total != total {
 			t.Fatalf("bucket (%s, %s]: %+v, truth %v good of %v", b.Start, b.End, b.Counts, good, total)
 		}
+	}
+}
+
+// TestFineLeavesExclusionsOut: with an agreed exclusion, the fine buckets
+// hold exactly what a Counter with the same exclusion counts, and the
+// excluded events are exactly the samples' increments stamped inside it.
+func TestFineLeavesExclusionsOut(t *testing.T) {
+	end := int64(1_700_000_000_000)
+	end -= end % HourMs
+	from := end - day
+	store := memory.New()
+	var ss []backend.Sample
+	v := 0.0
+	for ts := from - 2*HourMs + 7_000; ts <= end; ts += 15_000 {
+		v += 3
+		ss = append(ss, backend.Sample{T: ts, V: v})
+	}
+	store.Add(labels.FromStrings("__name__", "total"), ss...)
+	ex := []Span{{From: time.UnixMilli(from + 5*HourMs + 17*60_000), To: time.UnixMilli(from + 7*HourMs + 2*60_000)}}
+	var inside float64
+	for i := 1; i < len(ss); i++ {
+		if ss[i].T > from && ss[i].T <= end && ss[i].T >= ex[0].From.UnixMilli() && ss[i].T < ex[0].To.UnixMilli() {
+			inside += ss[i].V - ss[i-1].V
+		}
+	}
+	ctx := context.Background()
+	sli := eventsSLI("absent_errors", "total")
+	sum := func(excl []Span) float64 {
+		buckets, err := Fine(ctx, store, sli, time.UnixMilli(from), time.UnixMilli(end), 5*time.Minute, excl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s float64
+		for _, b := range buckets {
+			s += b.Counts.Total
+		}
+		return s
+	}
+	all, kept := sum(nil), sum(ex)
+	if inside == 0 || all-kept != inside {
+		t.Fatalf("fine buckets: %v events without the exclusion, %v with it; the samples inside it reveal %v", all, kept, inside)
+	}
+	c, err := New(sli, Options{Resolution: 5 * time.Minute, Windows: []time.Duration{24 * time.Hour}, PrefetchAt: -1, Exclusions: ex})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Advance(ctx, store, time.UnixMilli(end)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Count(ctx, store, time.UnixMilli(from), time.UnixMilli(end))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Total != kept {
+		t.Fatalf("the Counter with the exclusion counts %v, the fine buckets %v", got.Total, kept)
 	}
 }

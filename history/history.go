@@ -27,6 +27,9 @@ type Range struct {
 	// Fine buckets cover (FineFrom, To]; a zero FineFrom reads none.
 	FineFrom time.Time
 	To       time.Time
+	// Exclusions are the agreed exclusions that apply to the SLO: their
+	// events are in no bucket (the engine's rule, docs/counting.md).
+	Exclusions []counting.Span
 }
 
 // History is one SLO's buckets.
@@ -59,7 +62,7 @@ func Read(ctx context.Context, src backend.Source, s *slo.SLO, r Range) (*Histor
 	if !r.To.After(r.HourlyFrom) {
 		return nil, fmt.Errorf("history of slo %q: range (%s, %s] is empty", s.Name, r.HourlyFrom.UTC().Format(time.RFC3339), r.To.UTC().Format(time.RFC3339))
 	}
-	c, err := counting.New(s.SLI, counting.Options{Resolution: FineStep, Windows: []time.Duration{r.To.Sub(r.HourlyFrom)}, PrefetchAt: -1})
+	c, err := counting.New(s.SLI, counting.Options{Resolution: FineStep, Windows: []time.Duration{r.To.Sub(r.HourlyFrom)}, PrefetchAt: -1, Exclusions: r.Exclusions})
 	if err != nil {
 		return nil, fmt.Errorf("history of slo %q: %w", s.Name, err)
 	}
@@ -80,7 +83,7 @@ func Read(ctx context.Context, src backend.Source, s *slo.SLO, r Range) (*Histor
 	}
 	h.Hourly = from(h.Hourly, cov.From)
 	if !r.FineFrom.IsZero() {
-		if h.Fine, err = counting.Fine(ctx, src, s.SLI, r.FineFrom, r.To, FineStep); err != nil {
+		if h.Fine, err = counting.Fine(ctx, src, s.SLI, r.FineFrom, r.To, FineStep, r.Exclusions); err != nil {
 			return nil, fmt.Errorf("history of slo %q: 5m buckets: %w", s.Name, err)
 		}
 		h.Fine = from(h.Fine, cov.From)

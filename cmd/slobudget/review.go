@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/slobudget/slobudget/backend"
+	"github.com/slobudget/slobudget/counting"
 	"github.com/slobudget/slobudget/history"
 	"github.com/slobudget/slobudget/review"
 	"github.com/slobudget/slobudget/slo"
@@ -84,15 +85,9 @@ func (c *reviewCmd) run(stdout, stderr io.Writer) int {
 		}
 		in.SLOs = append(in.SLOs, review.SLOInput{SLO: *def, Policy: *pol})
 	}
-	if err := readHistories(context.Background(), src, &in, *c.prom.concurrency); err != nil {
+	if err := readHistories(context.Background(), src, &in, cfg.Exclusions, *c.prom.concurrency); err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitError
-	}
-	if n := len(cfg.Exclusions); n > 0 {
-		// The history reader counts every event; agreed exclusions are
-		// left out by the engine's counting, not here yet. Say so rather
-		// than show figures that look adjusted.
-		fmt.Fprintf(stderr, "note: %d exclusion(s) loaded; the review counts every event, excluded spans included\n", n)
 	}
 	rv, err := review.Compute(in)
 	if err != nil {
@@ -156,7 +151,7 @@ func (c *reviewCmd) input(stderr io.Writer) (review.Input, int) {
 
 // readHistories reads every SLO's history, several SLOs at once (the
 // backend client bounds the queries in flight); the first error wins.
-func readHistories(ctx context.Context, src backend.Source, in *review.Input, parallel int) error {
+func readHistories(ctx context.Context, src backend.Source, in *review.Input, exclusions []slo.Exclusion, parallel int) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	sem := make(chan struct{}, max(1, parallel))
@@ -173,7 +168,9 @@ func readHistories(ctx context.Context, src backend.Source, in *review.Input, pa
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			h, err := history.Read(ctx, src, &si.SLO, history.ForReview(in.From, in.To, window))
+			r := history.ForReview(in.From, in.To, window)
+			r.Exclusions = counting.SpansFor(si.SLO.Name, exclusions)
+			h, err := history.Read(ctx, src, &si.SLO, r)
 			if err != nil {
 				errs[i] = err
 				cancel()
