@@ -13,11 +13,11 @@ import (
 )
 
 // backfillHoursPerCycle bounds how much of the window's past one evaluation
-// reads into the incident ledger after a start or a reload. Every hour older
-// than the counter's recent hours costs one raw read of that hour, so a 30d
-// window is read in 60 evaluations (30 minutes at the 30s step) rather than
-// in 720 reads in the first one; until then the incidents say they are
-// known only since KnownFrom. A one-shot engine (report) reads it all.
+// reads into the incident ledger after a start or a reload: the past is read
+// raw (every sample), so a 30d window is read in 60 evaluations (30 minutes
+// at the 30s step), one query of 13 hours each, rather than all in the
+// first; until then the incidents say they are known only since KnownFrom.
+// A one-shot engine (report) reads it all, in day-long queries.
 const backfillHoursPerCycle = 12
 
 // incidentLedger keeps the 5m counts of the current SLO window that incident
@@ -39,11 +39,13 @@ const gridMs = int64(slo.IncidentGrid / time.Millisecond)
 func (l *incidentLedger) to() int64 { return l.from + int64(len(l.counts))*gridMs }
 
 // update brings the ledger to the complete 5m buckets of (windowStart, at]:
-// it drops the buckets the window left, appends the new ones and reads at
-// most maxBackfill buckets of the window's past (negative: all). The buckets
-// stay contiguous, so what is known is always one stretch ending at the last
-// complete bucket. On error what was read stays.
-func (l *incidentLedger) update(ctx context.Context, c *counting.Counter, src backend.Source, windowStart, at time.Time, maxBackfill int) error {
+// it drops the buckets the window left, appends the new ones from the
+// counter and reads at most maxBackfill buckets of the window's past
+// (negative: all) with counting.Fine, raw in day-long queries through the
+// same feeders, so each bucket is what the counter would say for it. The
+// buckets stay contiguous, so what is known is always one stretch ending at
+// the last complete bucket. On error what was read stays.
+func (l *incidentLedger) update(ctx context.Context, c *counting.Counter, src backend.Source, past pastReader, windowStart, at time.Time, maxBackfill int) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	from, n := l.from, len(l.counts)
@@ -53,7 +55,7 @@ func (l *incidentLedger) update(ctx context.Context, c *counting.Counter, src ba
 		}
 	}()
 	end := counting.FloorTo(at.UnixMilli(), gridMs)
-	lo := counting.CeilTo(windowStart.UnixMilli(), gridMs)
+	lo := min(counting.CeilTo(windowStart.UnixMilli(), gridMs), end) // a period that just began has no bucket
 	if len(l.counts) == 0 || l.to() < lo || l.to() > end {
 		// Nothing usable (a start, a gap longer than the window, a clock
 		// going back): start afresh at the last complete bucket.
@@ -73,29 +75,31 @@ func (l *incidentLedger) update(ctx context.Context, c *counting.Counter, src ba
 		}
 		l.counts = append(l.counts, counts)
 	}
-	var past []slo.Counts // newest first
-	for t := l.from; t > lo && maxBackfill != 0; t -= gridMs {
-		counts, err := c.Count(ctx, src, time.UnixMilli(t-gridMs), time.UnixMilli(t))
-		if err != nil {
-			l.prepend(past)
-			return fmt.Errorf("incident buckets of the window's past: %w", err)
-		}
-		past = append(past, counts)
-		maxBackfill--
+	if l.from <= lo || maxBackfill == 0 {
+		return nil
 	}
-	l.prepend(past)
+	first := lo
+	if maxBackfill > 0 {
+		first = max(lo, l.from-int64(maxBackfill)*gridMs)
+	}
+	buckets, err := past(ctx, time.UnixMilli(first), time.UnixMilli(l.from))
+	if err != nil {
+		return fmt.Errorf("incident buckets of the window's past: %w", err)
+	}
+	if want := int((l.from - first) / gridMs); len(buckets) != want {
+		return fmt.Errorf("internal: the window's past came back as %d 5m buckets, want %d", len(buckets), want)
+	}
+	older := make([]slo.Counts, len(buckets))
+	for i, b := range buckets {
+		older[i] = b.Counts
+	}
+	l.counts = append(older, l.counts...)
+	l.from = first
 	return nil
 }
 
-// prepend puts buckets read backwards (newest first) before the ledger's.
-func (l *incidentLedger) prepend(past []slo.Counts) {
-	if len(past) == 0 {
-		return
-	}
-	slices.Reverse(past)
-	l.counts = append(past, l.counts...)
-	l.from -= int64(len(past)) * gridMs
-}
+// pastReader reads the 5m buckets of (from, to] of the SLO's past.
+type pastReader func(ctx context.Context, from, to time.Time) ([]slo.Bucket, error)
 
 // detect finds the incidents in the ledger's buckets and returns them with
 // the ledger's version; their budget shares are left to ScoreIncidents.
@@ -167,7 +171,10 @@ func (s *sloState) withIncidents(ctx context.Context, src backend.Source, r *slo
 	if s.oneShot {
 		backfill = -1
 	}
-	if err := s.incidents.update(ctx, s.counter, src, windowStart, at, backfill); err != nil {
+	past := func(ctx context.Context, from, to time.Time) ([]slo.Bucket, error) {
+		return counting.Fine(ctx, src, s.def.SLI, from, to, slo.IncidentGrid, countingSpans(s.exclusions))
+	}
+	if err := s.incidents.update(ctx, s.counter, src, past, windowStart, at, backfill); err != nil {
 		return err
 	}
 	// Detection runs when the buckets changed (a new 5m bucket, one that

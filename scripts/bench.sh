@@ -32,4 +32,4 @@ for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PROM_PORT/-/ready" >/dev/n
 sleep 35 # two scrapes of live data
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr), $(prometheus --version 2>&1 | head -1)"
-"$WORK/slobench" cycles -prometheus.url "http://127.0.0.1:$PROM_PORT" -config "$WORK/slobudget.yml" -cycles "$CYCLES"
+"$WORK/slobench" cycles -prometheus.url "http://127.0.0.1:$PROM_PORT" -config "$WORK/slobudget.yml" -cycles "$CYCLES" -state "$WORK/state"

@@ -76,21 +76,26 @@ func addWebFlags(c *kingpin.CmdClause) webFlags {
 }
 
 type serveCmd struct {
-	files    *[]string
-	prom     promFlags
-	web      webFlags
-	log      logFlags
-	interval *time.Duration
+	files      *[]string
+	exclusions *[]string
+	prom       promFlags
+	web        webFlags
+	log        logFlags
+	interval   *time.Duration
+	// statePath is --storage.path, the state file's directory.
+	statePath *string
 }
 
 func newServeCmd(app *kingpin.Application) command {
 	c := app.Command("serve", "Evaluate every SLO on a loop; serve /metrics, the JSON API and a status page.")
 	return &serveCmd{
-		files:    configFlag(c),
-		prom:     addPromFlags(c),
-		web:      addWebFlags(c),
-		log:      addLogFlags(c),
-		interval: c.Flag("eval.interval", "Evaluation interval; must divide 5m (10s, 15s, 30s, 1m, 5m).").Default("30s").Duration(),
+		files:      configFlag(c),
+		exclusions: exclusionsFlag(c),
+		prom:       addPromFlags(c),
+		web:        addWebFlags(c),
+		log:        addLogFlags(c),
+		interval:   c.Flag("eval.interval", "Evaluation interval; must divide 5m (10s, 15s, 30s, 1m, 5m).").Default("30s").Duration(),
+		statePath:  c.Flag("storage.path", "Directory of the state file that keeps completed hourly totals, so a restart is ready in seconds instead of reading every window again (checked against Prometheus on start; losing it only costs a cold start). Empty: no state file.").Default("").String(),
 	}
 }
 
@@ -103,14 +108,19 @@ func (c *serveCmd) run(_, stderr io.Writer) int {
 		return 2
 	}
 	d, err := exporter.NewDaemon(exporter.DaemonOptions{
-		ConfigFiles: *c.files, Backend: c.prom.options(), Step: *c.interval, Logger: logger,
-		EnableLifecycle: *c.web.lifecycle, MaxRequestsInFlight: *c.web.maxInFlight,
+		ConfigFiles: *c.files, ExclusionFiles: *c.exclusions, Backend: c.prom.options(), Step: *c.interval, Logger: logger,
+		EnableLifecycle: *c.web.lifecycle, MaxRequestsInFlight: *c.web.maxInFlight, StatePath: *c.statePath,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	d.StatusPage = d.NewStatusPage(statuspage.Options{EvalInterval: *c.interval})
+	defer func() {
+		if err := d.Close(); err != nil {
+			logger.Error("writing the state file", zap.Error(err))
+		}
+	}()
 	return serveDaemon(d, c.web, logger, slogger)
 }
 
