@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/slobudget/slobudget/backend"
+	"github.com/slobudget/slobudget/engine"
 	"github.com/slobudget/slobudget/exporter"
 	"github.com/slobudget/slobudget/internal/synth"
 )
@@ -100,6 +101,33 @@ func TestServeIncidentsMatchTruth(t *testing.T) {
 		at = at.Add(30 * time.Second)
 	}
 	t.Logf("read every window's 5m counts in %s, up to %s", time.Since(start).Round(time.Millisecond), at.Format(time.RFC3339))
+
+	// report's one-shot engine reads the whole window in its single
+	// evaluation and must find the same incidents.
+	oneShot, err := engine.New(d.Engine.Config(), engine.Options{Source: newPromSource(t, p.URL), OneShot: true, Concurrency: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oneShot.EvaluateAt(ctx, at)
+	for _, r := range oneShot.Results() {
+		daemon, _ := d.Engine.Result(r.Name)
+		if (r.Incidents == nil) != (daemon.Incidents == nil) {
+			t.Fatalf("%s: report incidents %v, daemon %v", r.Name, r.Incidents, daemon.Incidents)
+		}
+		if r.Incidents == nil {
+			continue
+		}
+		if !r.Incidents.Complete || len(r.Incidents.Incidents) != len(daemon.Incidents.Incidents) {
+			t.Errorf("%s: report complete %v with %d incidents, daemon %d", r.Name, r.Incidents.Complete, len(r.Incidents.Incidents), len(daemon.Incidents.Incidents))
+			continue
+		}
+		for i, inc := range r.Incidents.Incidents {
+			if want := daemon.Incidents.Incidents[i]; !inc.Start.Equal(want.Start) || !inc.End.Equal(want.End) || inc.Events != want.Events ||
+				inc.BudgetConsumed != want.BudgetConsumed || inc.PeakBurn != want.PeakBurn || inc.Postmortem != want.Postmortem {
+				t.Errorf("%s incident %d: report %+v, daemon %+v", r.Name, i, inc, want)
+			}
+		}
+	}
 
 	srv := httptest.NewServer(d.Handler())
 	t.Cleanup(srv.Close)
@@ -221,4 +249,13 @@ func scrapeMetrics(t *testing.T, base string) map[string]map[string]float64 {
 		}
 	}
 	return out
+}
+
+func newPromSource(t *testing.T, url string) backend.Source {
+	t.Helper()
+	src, err := backend.NewPrometheus(backend.Options{URL: url, Timeout: time.Minute, Concurrency: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
 }
