@@ -22,13 +22,14 @@ const backfillHoursPerCycle = 12
 
 // incidentLedger keeps the 5m counts of the current SLO window that incident
 // detection reads: bucket i holds the events of (from + i×5m, from + (i+1)×5m].
-// Only counts are stored (16 bytes a bucket: 138 KiB for a 30d window), the
-// times follow from the index. The counts depend only on what the counter
+// Only counts are stored, compactly (countLog: about 3 bytes a bucket, some
+// 26 KiB for a 30d window of a few thousand requests per 5m), the times
+// follow from the index. The counts depend only on what the counter
 // counts, so the ledger is shared like the counter (same countKey).
 type incidentLedger struct {
 	mu     sync.Mutex
 	from   int64 // ms
-	counts []slo.Counts
+	counts countLog
 	// version changes whenever the buckets do, so the incidents found in
 	// them are kept until then.
 	version uint64
@@ -36,7 +37,7 @@ type incidentLedger struct {
 
 const gridMs = int64(slo.IncidentGrid / time.Millisecond)
 
-func (l *incidentLedger) to() int64 { return l.from + int64(len(l.counts))*gridMs }
+func (l *incidentLedger) to() int64 { return l.from + int64(l.counts.len())*gridMs }
 
 // update brings the ledger to the complete 5m buckets of (windowStart, at]:
 // it drops the buckets the window left, appends the new ones from the
@@ -48,32 +49,30 @@ func (l *incidentLedger) to() int64 { return l.from + int64(len(l.counts))*gridM
 func (l *incidentLedger) update(ctx context.Context, c *counting.Counter, src backend.Source, past pastReader, windowStart, at time.Time, maxBackfill int) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	from, n := l.from, len(l.counts)
+	from, n := l.from, l.counts.len()
 	defer func() {
-		if l.from != from || len(l.counts) != n {
+		if l.from != from || l.counts.len() != n {
 			l.version++
 		}
 	}()
 	end := counting.FloorTo(at.UnixMilli(), gridMs)
 	lo := min(counting.CeilTo(windowStart.UnixMilli(), gridMs), end) // a period that just began has no bucket
-	if len(l.counts) == 0 || l.to() < lo || l.to() > end {
+	if l.counts.len() == 0 || l.to() < lo || l.to() > end {
 		// Nothing usable (a start, a gap longer than the window, a clock
 		// going back): start afresh at the last complete bucket.
-		l.from, l.counts = end, nil
+		l.from = end
+		l.counts.reset()
 	}
 	if l.from < lo {
-		l.counts = l.counts[(lo-l.from)/gridMs:]
+		l.counts.dropFront(int((lo - l.from) / gridMs))
 		l.from = lo
-		if cap(l.counts) > 2*len(l.counts)+1024 {
-			l.counts = slices.Clone(l.counts) // let the dropped front go
-		}
 	}
 	for t := l.to(); t < end; t += gridMs {
 		counts, err := c.Count(ctx, src, time.UnixMilli(t), time.UnixMilli(t+gridMs))
 		if err != nil {
 			return fmt.Errorf("incident buckets: %w", err)
 		}
-		l.counts = append(l.counts, counts)
+		l.counts.append(counts)
 	}
 	if l.from <= lo || maxBackfill == 0 {
 		return nil
@@ -93,7 +92,7 @@ func (l *incidentLedger) update(ctx context.Context, c *counting.Counter, src ba
 	for i, b := range buckets {
 		older[i] = b.Counts
 	}
-	l.counts = append(older, l.counts...)
+	l.counts.prepend(older)
 	l.from = first
 	return nil
 }
@@ -106,16 +105,16 @@ type pastReader func(ctx context.Context, from, to time.Time) ([]slo.Bucket, err
 func (l *incidentLedger) detect(def *slo.SLO, pol *slo.Policy, windowStart time.Time) (*slo.WindowIncidents, uint64, error) {
 	l.mu.Lock()
 	version := l.version
-	buckets := make([]slo.Bucket, len(l.counts))
+	buckets := make([]slo.Bucket, l.counts.len())
 	adjusted := 0
-	for i, c := range l.counts {
+	l.counts.each(func(i int, c slo.Counts) {
 		start := l.from + int64(i)*gridMs
 		c, changed := consistent(c)
 		if changed {
 			adjusted++
 		}
 		buckets[i] = slo.Bucket{Start: time.UnixMilli(start).UTC(), End: time.UnixMilli(start + gridMs).UTC(), Counts: c}
-	}
+	})
 	from, to := l.from, l.to()
 	l.mu.Unlock()
 
