@@ -203,3 +203,111 @@ func TestCountLogRoundTrip(t *testing.T) {
 		t.Errorf("%.1f bytes per entry, want a few", per)
 	}
 }
+
+const calendarIncidentsYAML = `
+slos:
+  - name: berlin
+    service: shop
+    objective: 99.9
+    window: {calendar: month, timezone: Europe/Berlin}
+    sli:
+      events:
+        errors: errors_total
+        total: requests_total
+  - name: berlin-excluded
+    service: shop
+    objective: 99.9
+    window: {calendar: month, timezone: Europe/Berlin}
+    sli:
+      events:
+        errors: errors_total
+        total: requests_total
+exclusions:
+  - from: 2026-11-01T00:00:00Z
+    to: 2026-11-01T00:25:00Z
+    slos: [berlin-excluded]
+    reason: agreed load test
+    approvedBy: Jane
+`
+
+// TestIncidentsOfTheCalendarPeriod: a calendar month's incidents are those
+// of the current period; at Berlin's midnight into November the October
+// incident goes with the budget, and an agreed exclusion over November's
+// burst leaves no incident at all. 100 requests a minute, 10 errors a
+// minute 21:00-21:30 UTC on 31 October (22:00 in Berlin) and 00:00-00:20 UTC
+// on 1 November (the exclusion, [00:00, 00:25), covers every sample of it).
+func TestIncidentsOfTheCalendarPeriod(t *testing.T) {
+	start := mustTime("2026-09-25T00:00:00Z").UnixMilli()
+	end := mustTime("2026-11-02T00:00:00Z").UnixMilli()
+	in := func(ts int64, from, to string) bool {
+		return ts > mustTime(from).UnixMilli() && ts <= mustTime(to).UnixMilli()
+	}
+	total := shaped(start, end, func(int64) float64 { return 100 })
+	errs := shaped(start, end, func(ts int64) float64 {
+		if in(ts, "2026-10-31T21:00:00Z", "2026-10-31T21:30:00Z") || in(ts, "2026-11-01T00:00:00Z", "2026-11-01T00:20:00Z") {
+			return 10
+		}
+		return 0
+	})
+	store := memory.New()
+	total.Store(store, "__name__", "requests_total")
+	errs.Store(store, "__name__", "errors_total")
+	e, err := New(loadConfig(t, calendarIncidentsYAML), Options{Source: store, Step: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	evaluateUntilComplete := func(at time.Time) time.Time {
+		for i := 0; ; i++ {
+			if e.EvaluateAt(ctx, at) != 0 {
+				t.Fatalf("evaluation failed: %+v", e.Results())
+			}
+			b, _ := e.Result("berlin")
+			x, _ := e.Result("berlin-excluded")
+			if b.Incidents.Complete && x.Incidents.Complete {
+				return at
+			}
+			if i > 70 {
+				t.Fatal("the period's past is not read after 70 evaluations")
+			}
+			at = at.Add(30 * time.Second)
+		}
+	}
+	share := func(from, to string, periodStart time.Time, at time.Time) float64 {
+		bad := countergen.In([]countergen.Counter{errs}, mustTime(from).UnixMilli(), mustTime(to).UnixMilli())
+		return bad / (0.001 * countergen.In([]countergen.Counter{total}, periodStart.UnixMilli(), at.UnixMilli()))
+	}
+
+	// October, an hour before Berlin's midnight.
+	at := evaluateUntilComplete(mustTime("2026-10-31T22:00:00Z"))
+	october := mustTime("2026-09-30T22:00:00Z") // 1 October 00:00 CEST
+	for _, name := range []string{"berlin", "berlin-excluded"} {
+		r, _ := e.Result(name)
+		incs := r.Incidents.Incidents
+		if !r.Incidents.WindowStart.Equal(october) || len(incs) != 1 || !incs[0].Start.Equal(mustTime("2026-10-31T21:00:00Z")) ||
+			!incs[0].End.Equal(mustTime("2026-10-31T21:30:00Z")) || incs[0].Events.Bad() != 300 {
+			t.Fatalf("%s in October: window from %s, incidents %+v; want one (21:00, 21:30] UTC with 300 bad", name, r.Incidents.WindowStart, incs)
+		}
+		if want := share("2026-10-31T21:00:00Z", "2026-10-31T21:30:00Z", october, at); math.Abs(incs[0].BudgetConsumed-want) > 1e-12*want ||
+			incs[0].Postmortem != (want > 0.2) {
+			t.Errorf("%s in October: share %v postmortem %v, want %v", name, incs[0].BudgetConsumed, incs[0].Postmortem, want)
+		}
+	}
+
+	// Half an hour into November: the budget reset, October's incident
+	// left with it; November's burst is one incident, unless excluded.
+	at = evaluateUntilComplete(mustTime("2026-11-01T00:30:00Z"))
+	november := mustTime("2026-10-31T23:00:00Z")
+	r, _ := e.Result("berlin")
+	incs := r.Incidents.Incidents
+	if !r.Incidents.WindowStart.Equal(november) || len(incs) != 1 || !incs[0].Start.Equal(mustTime("2026-11-01T00:00:00Z")) ||
+		!incs[0].End.Equal(mustTime("2026-11-01T00:20:00Z")) || incs[0].Events.Bad() != 200 {
+		t.Fatalf("berlin in November: window from %s, incidents %+v; want one (00:00, 00:20] UTC with 200 bad", r.Incidents.WindowStart, incs)
+	}
+	if want := share("2026-11-01T00:00:00Z", "2026-11-01T00:20:00Z", november, at); math.Abs(incs[0].BudgetConsumed-want) > 1e-12*want || !incs[0].Postmortem {
+		t.Errorf("berlin in November: share %v postmortem %v, want %v and a postmortem (200 bad of a 90-minute budget)", incs[0].BudgetConsumed, incs[0].Postmortem, want)
+	}
+	if x, _ := e.Result("berlin-excluded"); len(x.Incidents.Incidents) != 0 || x.Incidents.PostmortemRequired() {
+		t.Errorf("berlin-excluded in November: %+v; the exclusion leaves no incident", x.Incidents.Incidents)
+	}
+}
