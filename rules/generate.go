@@ -111,6 +111,7 @@ func sloGroup(cfg *slo.Config, s *slo.SLO, opts Options) (group, error) {
 		return group{}, err
 	}
 	r.policy = p
+	r.src = recordedSource{r}
 	alerts, err := r.alerts()
 	if err != nil {
 		return group{}, err
