@@ -205,4 +205,3 @@ func startServeOn(t *testing.T, bin, cfgPath, promURL string, port int) {
 		return resp.StatusCode == http.StatusOK
 	})
 }
-
