@@ -131,6 +131,8 @@ type alertSource interface {
 	// annotations' queries.
 	remaining() string
 	exhaustion() string
+	// neverExhausted says what an infinite exhaustion time means.
+	neverExhausted() string
 }
 
 // recordedSource reads the recording rules of the same group.
@@ -173,6 +175,10 @@ func (s recordedSource) missing() (string, string, string) {
 
 func (s recordedSource) remaining() string  { return s.r.one(metricRemaining) }
 func (s recordedSource) exhaustion() string { return s.r.one(metricExhaustion) }
+
+// The recorded exhaustion time is +Inf only when the last hour burned
+// nothing (remaining × window / burn).
+func (s recordedSource) neverExhausted() string { return "The last hour burned nothing." }
 
 func (r *sloRules) burnAlert(p slo.AlertPair) rule {
 	long, short := r.windowLabel(p.Long), r.windowLabel(p.Short)
@@ -252,8 +258,8 @@ func (r *sloRules) remainingTemplate() string {
 func (r *sloRules) exhaustionTemplate() string {
 	// Not `with` on the value: a spent budget reads 0, which `with` skips.
 	return fmt.Sprintf("{{ with query %s }}{{ $left := . | first | value }}"+
-		"{{ if le $left 0.0 }}The budget is already spent.{{ else if gt $left 1e300 }}The last hour burned nothing.{{ else }}At the last hour's burn rate it runs out in {{ humanizeDuration $left }}.{{ end }}"+
-		"{{ end }}", templateQuery(r.src.exhaustion()))
+		"{{ if le $left 0.0 }}The budget is already spent.{{ else if gt $left 1e300 }}%s{{ else }}At the last hour's burn rate it runs out in {{ humanizeDuration $left }}.{{ end }}"+
+		"{{ end }}", templateQuery(r.src.exhaustion()), r.src.neverExhausted())
 }
 
 // pct prints a ratio as a percentage without float noise: 0.999 as 99.9%.

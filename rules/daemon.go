@@ -101,6 +101,12 @@ func (d daemonSource) missing() (string, string, string) {
 func (d daemonSource) remaining() string  { return d.metric(daemonRemaining) }
 func (d daemonSource) exhaustion() string { return d.metric(daemonExhaustion) }
 
+// The daemon's forecast is on the rolling window: errors leaving its
+// trailing edge pay the budget back, so a slow burn may never exhaust it.
+func (d daemonSource) neverExhausted() string {
+	return "At the last hour's pace, with old errors leaving the window, it never runs out."
+}
+
 // postmortem is the ticket the daemon's incident tracking asks for; the
 // standalone rules have no incident tracking, so only this source has it.
 func (d daemonSource) postmortem() rule {
