@@ -33,6 +33,15 @@ func TestDaemonRulesOptions(t *testing.T) {
 	if _, err := Generate(testConfig(), Options{Source: "recorded"}); err == nil || !strings.Contains(err.Error(), `unknown rule source "recorded"`) {
 		t.Errorf("unknown source: got %v", err)
 	}
+	grouped := testConfig()
+	grouped.SLOs[0].Grouping = []string{"route"}
+	out, err := Generate(grouped, Options{Source: SourceDaemon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `max by (service, slo, route) (slo_alert_active{service="checkout",slo="checkout-availability",severity="page"}) == 1`; !strings.Contains(string(out), want) {
+		t.Errorf("a grouped SLO's alerts keep one series per group: want %s", want)
+	}
 	cfg := testConfig()
 	cfg.SLOs[0].Labels["slo"] = "x"
 	if _, err := Generate(cfg, Options{Source: SourceDaemon}); err == nil || !strings.Contains(err.Error(), `label "slo" is set by the generated alerts`) {
