@@ -109,6 +109,8 @@ func (d daemonSource) neverExhausted() string {
 
 // postmortem is the ticket the daemon's incident tracking asks for; the
 // standalone rules have no incident tracking, so only this source has it.
+// The metric is the contract's; until the daemon exports it the rule is
+// silent (a rule over an absent series fires nothing).
 func (d daemonSource) postmortem() rule {
 	r := d.r
 	share := r.policy.PostmortemBudgetShare
