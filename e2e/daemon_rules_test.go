@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,7 +40,7 @@ func TestDaemonRulesAlertmanagerRouting(t *testing.T) {
 	dataDir := filepath.Join(dir, "tsdb")
 	promtest.Backfill(t, om, dataDir)
 	cfgPath := filepath.Join(dir, "slos.yml")
-	if err := os.WriteFile(cfgPath, []byte(rulesE2EConfig), 0o644); err != nil {
+	if err := os.WriteFile(cfgPath, []byte(daemonRulesE2EConfig), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	rulesPath := filepath.Join(dir, "daemon-rules.yml")
@@ -62,8 +64,9 @@ func TestDaemonRulesAlertmanagerRouting(t *testing.T) {
 			"scrape_configs:\n  - job_name: slobudget\n    static_configs:\n      - targets: [\"127.0.0.1:%d\", \"127.0.0.1:%d\"]\n",
 			strings.TrimPrefix(am.URL, "http://"), ports[0], ports[1]),
 	})
+	var stops []func()
 	for _, port := range ports {
-		startServeOn(t, bin, cfgPath, prom.URL, port)
+		stops = append(stops, startServeOn(t, bin, cfgPath, prom.URL, port))
 	}
 	ready := time.Now()
 
@@ -149,13 +152,90 @@ func TestDaemonRulesAlertmanagerRouting(t *testing.T) {
 					name == "oncall" && (l["severity"] != "page" || l["slo"] != "checkout-availability"),
 					name == "product" && l["slo"] != "search-availability":
 					t.Errorf("%s webhook got %v", name, l)
-				case l["alertname"] == "SLOBudgetDataMissing":
-					t.Errorf("%s webhook got a data-missing alert while both replicas export the SLO: %v", name, l)
+				case l["alertname"] == "SLOBudgetDataMissing" && l["slo"] != "payouts-availability":
+					t.Errorf("%s webhook got a data-missing alert while both replicas have data for the SLO: %v", name, l)
 				}
 			}
 		}
 	}
+
+	// payouts has no data at all: the daemons say so, and the alert says
+	// it was the daemon that found no data.
+	missing := hooks["tickets"].WaitFor(t, 30*time.Second, func(a promtest.WebhookAlert) bool {
+		return a.Labels["alertname"] == "SLOBudgetDataMissing"
+	})
+	wantLabels(t, "ticket webhook", missing.Labels, map[string]string{
+		"alertname": "SLOBudgetDataMissing", "service": "payouts", "slo": "payouts-availability", "severity": "ticket",
+	})
+	if d := missing.Annotations["description"]; !strings.HasPrefix(d, "The daemon found no data") {
+		t.Errorf("data-missing description %q: want the daemon's no-data case", d)
+	}
+
+	// One replica gone changes nothing; both gone, every SLO's decision is
+	// missing, and the alert says no daemon exports it.
+	stops[0]()
+	time.Sleep(3 * time.Second)
+	if n := len(prom.Query(t, `ALERTS{alertname="SLOBudgetDataMissing",slo!="payouts-availability"}`, time.Now())); n != 0 {
+		t.Errorf("with one replica left, %d data-missing alerts for SLOs that have data", n)
+	}
+	stops[1]()
+	gone := time.Now()
+	// checkout's data-missing alert waits the default 10m before it fires;
+	// pending, it already carries its rendered description.
+	var down promAlert
+	waitUntil(t, 60*time.Second, "checkout's data-missing alert once no daemon runs", func() bool {
+		for _, a := range promAlerts(t, prom.URL) {
+			if a.Labels["alertname"] == "SLOBudgetDataMissing" && a.Labels["slo"] == "checkout-availability" {
+				down = a
+				return true
+			}
+		}
+		return false
+	})
+	if d := down.Annotations["description"]; !strings.HasPrefix(d, "No slobudget daemon exports checkout-availability") {
+		t.Errorf("data-missing description with no daemon running: %q", d)
+	}
+	t.Logf("both daemons down: data-missing %s after %s", down.State, time.Since(gone).Round(time.Millisecond))
 }
+
+// promAlert is one entry of Prometheus's /api/v1/alerts.
+type promAlert struct {
+	Labels      map[string]string `json:"labels"`
+	Annotations map[string]string `json:"annotations"`
+	State       string            `json:"state"`
+}
+
+func promAlerts(t *testing.T, base string) []promAlert {
+	t.Helper()
+	resp, err := http.Get(base + "/api/v1/alerts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Data struct {
+			Alerts []promAlert `json:"alerts"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	return body.Data.Alerts
+}
+
+// daemonRulesE2EConfig is the standalone rules test's config plus an SLO
+// whose selector matches nothing, so the daemon reports no data for it.
+const daemonRulesE2EConfig = rulesE2EConfig + `  - name: payouts-availability
+    service: payouts
+    objective: 99.9
+    window: 30d
+    alerting:
+      for: {dataMissing: 0s}
+    sli:
+      events:
+        errors: payouts_requests_total{code=~"5.."}
+        total: payouts_requests_total
+`
 
 // humanizePercentage prints a ratio as Prometheus's humanizePercentage
 // does for these magnitudes: the percentage with four significant digits.
@@ -164,8 +244,9 @@ func humanizePercentage(v float64) string {
 }
 
 // startServeOn runs `slobudget serve` on port and waits until it has
-// evaluated (GET /-/ready answers 200 only then).
-func startServeOn(t *testing.T, bin, cfgPath, promURL string, port int) {
+// evaluated (GET /-/ready answers 200 only then). The returned function
+// stops it; so does the test's end.
+func startServeOn(t *testing.T, bin, cfgPath, promURL string, port int) func() {
 	t.Helper()
 	logPath := filepath.Join(t.TempDir(), "slobudget.log")
 	logFile, err := os.Create(logPath)
@@ -180,9 +261,15 @@ func startServeOn(t *testing.T, bin, cfgPath, promURL string, port int) {
 	}
 	done := make(chan struct{})
 	go func() { cmd.Wait(); close(done) }()
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cmd.Process.Kill()
+			<-done
+		})
+	}
 	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-done
+		stop()
 		logFile.Close()
 		if t.Failed() {
 			b, _ := os.ReadFile(logPath)
@@ -204,4 +291,5 @@ func startServeOn(t *testing.T, bin, cfgPath, promURL string, port int) {
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
 	})
+	return stop
 }
