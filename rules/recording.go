@@ -38,6 +38,8 @@ type sloRules struct {
 	num, den float64
 	// sel is the {service=...,slo=...} matcher set of this SLO's series.
 	sel string
+	// src is where the alerts read their figures (alerts.go).
+	src alertSource
 }
 
 func newSLORules(s *slo.SLO, opts Options) (*sloRules, error) {
