@@ -34,10 +34,13 @@ type Options struct {
 // that ends at the latest instant it advanced to. It is not safe for
 // concurrent use; one evaluation at a time uses it.
 type Counter struct {
-	units      []*unit // units[0] reads the total (or the time-slice gauge)
-	good       *Stream // nil when the SLI counts bad events
-	bad        *Stream // nil when the SLI counts good events
-	total      *Stream
+	units []*unit // units[0] reads the total (or the time-slice gauge)
+	// Each side is a signed sum of streams: one stream for a plain SLI,
+	// one per counter term for an expression SLI that reduces to counters
+	// (`total - good`).
+	good       terms // nil when the SLI counts bad events
+	bad        terms // nil when the SLI counts good events
+	total      terms
 	res        int64
 	windows    []int64
 	span       int64
@@ -68,20 +71,22 @@ func New(sli slo.SLI, o Options) (*Counter, error) {
 	switch sli.Kind() {
 	case slo.KindEvents, slo.KindLatency:
 		goodSel, badSel, totalSel := sli.CounterSelectors()
-		c.total = NewStream(res)
-		c.addCounter(totalSel, c.total)
+		c.total = c.addCounter(totalSel, 1, nil)
 		if goodSel != "" {
-			c.good = NewStream(res)
-			c.addCounter(goodSel, c.good)
+			c.good = c.addCounter(goodSel, 1, nil)
 		} else {
-			c.bad = NewStream(res)
-			c.addCounter(badSel, c.bad)
+			c.bad = c.addCounter(badSel, 1, nil)
+		}
+	case slo.KindExpression:
+		if err := c.addExpression(sli.Expression); err != nil {
+			return nil, err
 		}
 	case slo.KindTimeSlice:
-		c.good, c.total = NewStream(res), NewStream(res)
-		f := newTimesliceFeeder(sli.TimeSlice, c.good, c.total)
+		good, total := NewStream(res), NewStream(res)
+		c.good, c.total = terms{{good, 1}}, terms{{total, 1}}
+		f := newTimesliceFeeder(sli.TimeSlice, good, total)
 		f.keep = 2 * res // what catchUp reads again each cycle
-		c.units = append(c.units, &unit{selector: sli.TimeSlice.Query, streams: []*Stream{c.good, c.total}, feeder: f})
+		c.units = append(c.units, &unit{selector: sli.TimeSlice.Query, streams: []*Stream{good, total}, feeder: f})
 	default:
 		return nil, fmt.Errorf("no SLI")
 	}
@@ -90,10 +95,14 @@ func New(sli slo.SLI, o Options) (*Counter, error) {
 	return c, nil
 }
 
-func (c *Counter) addCounter(selector string, s *Stream) {
+// addCounter adds a unit reading one counter selector into a new stream,
+// and returns the side extended by it with the given sign.
+func (c *Counter) addCounter(selector string, sign float64, side terms) terms {
+	s := NewStream(c.res)
 	u := &unit{selector: selector, streams: []*Stream{s}, feeder: newCounterFeeder(s), counter: true}
 	u.record = func(series labels.Labels, t int64, reason string) { c.badLog.record(selector, series, t, reason) }
 	c.units = append(c.units, u)
+	return append(side, term{s, sign})
 }
 
 // TakeBadSamples returns how many bad counter samples, by reason, were read
@@ -155,17 +164,16 @@ func (c *Counter) Count(ctx context.Context, src backend.Source, from, to time.T
 	var counts slo.Counts
 	var bad float64
 	for _, pair := range []struct {
-		s   *Stream
-		dst *float64
+		side terms
+		dst  *float64
 	}{{c.total, &counts.Total}, {c.good, &counts.Good}, {c.bad, &bad}} {
-		if pair.s == nil {
-			continue
+		for _, t := range pair.side {
+			v, err := c.sum(ctx, src, t.s, lo, hi)
+			if err != nil {
+				return slo.Counts{}, err
+			}
+			*pair.dst += t.sign * v
 		}
-		v, err := c.sum(ctx, src, pair.s, lo, hi)
-		if err != nil {
-			return slo.Counts{}, err
-		}
-		*pair.dst = v
 	}
 	if c.good == nil {
 		counts.Good = counts.Total - bad
