@@ -47,6 +47,9 @@ type Result struct {
 	Window      string            `json:"window"`
 	// WindowSeconds is the SLO window's length.
 	WindowSeconds float64 `json:"windowSeconds"`
+	// Exact is false for an SLI Prometheus estimates (an expression that
+	// does not reduce to counters): its counts are not counted events.
+	Exact bool `json:"exact"`
 	// SLI is nil when the SLO window saw no traffic.
 	SLI    *float64 `json:"sli"`
 	Events Counts   `json:"events"`
