@@ -23,7 +23,7 @@ type sloState struct {
 	// countKey fingerprints what the counts depend on; resultKey adds what
 	// the figures computed from them depend on.
 	countKey, resultKey string
-	counter             *counting.Counter
+	counter             counting.Evaluator
 	// mu serialises evaluations of the counter, shared with every sloState
 	// that shares it.
 	mu *sync.Mutex
@@ -39,7 +39,7 @@ func newSLOState(def *slo.SLO, pol *slo.Policy, countKey string, step time.Durat
 	if oneShot {
 		prefetch = -1 // one evaluation: the next edge hours are never needed
 	}
-	c, err := counting.New(def.SLI, counting.Options{Resolution: step, Windows: def.Windows(), PrefetchAt: prefetch})
+	c, err := counting.NewEvaluator(def.SLI, counting.Options{Resolution: step, Windows: def.Windows(), PrefetchAt: prefetch})
 	if err != nil {
 		return nil, err
 	}
