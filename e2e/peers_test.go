@@ -37,8 +37,9 @@ type peerSample struct {
 }
 
 // peerData is 26 hours of 30s scrapes: 100 requests per scrape, 1 of them
-// failing and 2 slower than 0.3s, 30 failing and 20 slow in the last 40
-// minutes; the 200 counter resets 10 hours before the end; probe_success
+// failing and 2 slower than 0.3s, 30 failing and 20 slow in the last hour
+// (the samples after the full hour before the end, so that every hour
+// Prometheus evaluates for an estimate has one error ratio throughout); the 200 counter resets 10 hours before the end; probe_success
 // is 0 for the samples 20 to 24 minutes before the end and 1 otherwise.
 // It returns the OpenMetrics text and every scrape's events, as written.
 func peerData() (string, []peerSample) {
@@ -50,7 +51,7 @@ func peerData() (string, []peerSample) {
 	for at := start; !at.After(peerEnd); at = at.Add(30 * time.Second) {
 		ago := peerEnd.Sub(at)
 		s := peerSample{t: at, requests: 100, errors: 1, observed: 100, slow: 2, probe: 1, baseline: at.Equal(start)}
-		if ago < 40*time.Minute {
+		if ago < time.Hour {
 			s.errors, s.slow = 30, 20
 		}
 		if ago >= 20*time.Minute && ago <= 24*time.Minute {
@@ -125,19 +126,7 @@ var peerObjectives = map[string]float64{"availability": 0.995, "latency": 0.99, 
 // the native numbers, field by field; what `convert` writes from each
 // reports them too; and `rules` of each passes promtool check rules.
 func TestPeerFormatsMatchNative(t *testing.T) {
-	promtest.Require(t, promtest.Promtool)
-	promtest.Require(t, promtest.Prometheus)
-	bin := buildSlobudget(t)
-	dir := t.TempDir()
-	text, samples := peerData()
-	om := filepath.Join(dir, "data.om")
-	if err := os.WriteFile(om, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	dataDir := filepath.Join(dir, "tsdb")
-	promtest.Backfill(t, om, dataDir)
-	prom := promtest.StartPrometheus(t, promtest.Options{DataDir: dataDir})
-
+	bin, prom, samples := peerPrometheus(t)
 	native := reportRaw(t, bin, filepath.Join("testdata", "peers", "native.yml"), prom.URL)
 	checkPeerTruth(t, native, samples)
 
@@ -166,6 +155,24 @@ func TestPeerFormatsMatchNative(t *testing.T) {
 			}
 		})
 	}
+}
+
+// peerPrometheus builds slobudget and starts a real Prometheus holding the
+// backfilled peer data.
+func peerPrometheus(t *testing.T) (string, *promtest.Instance, []peerSample) {
+	t.Helper()
+	promtest.Require(t, promtest.Promtool)
+	promtest.Require(t, promtest.Prometheus)
+	bin := buildSlobudget(t)
+	dir := t.TempDir()
+	text, samples := peerData()
+	om := filepath.Join(dir, "data.om")
+	if err := os.WriteFile(om, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dataDir := filepath.Join(dir, "tsdb")
+	promtest.Backfill(t, om, dataDir)
+	return bin, promtest.StartPrometheus(t, promtest.Options{DataDir: dataDir}), samples
 }
 
 // reportRaw runs `slobudget report --format=json` at peerAt and returns

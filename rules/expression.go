@@ -3,10 +3,33 @@ package rules
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/slobudget/slobudget/internal/promqlparse"
 	"github.com/slobudget/slobudget/slo"
 )
+
+// estimateRange is the shortest range an estimate's rules fill the window
+// placeholder with: rate() over one interval of a minute or less would often
+// see fewer than two samples.
+const estimateRange = 5 * time.Minute
+
+// estimateDeltas are the running sums' deltas of an estimate (an expression
+// that does not reduce to counters), by the daemon's definition
+// (counting.Estimate): every second with an error ratio weighs the same, so
+// one evaluation adds its interval's seconds to the total and the error
+// ratio times those seconds to bad. The ratio is the daemon's query
+// (ErrorRatioQuery) with the window filled as the interval, at least 5m: the
+// running sum of a 5m ratio every interval is its moving average, which
+// over the SLO window is the daemon's hourly mean up to the few minutes at
+// the window's edges. A ratio that is not a number (no traffic) or outside
+// [0, 1] adds nothing, as in the daemon; its absence is "no data".
+func estimateDeltas(e *slo.ExpressionSLI, opts Options) (present, total, bad string) {
+	present = "(" + e.ErrorRatioQuery(dur(max(opts.Interval, estimateRange))) + ")"
+	ratio := present + " >= 0 <= 1"
+	secs := num(opts.Interval.Seconds())
+	return present, fmt.Sprintf("count(%s) * %s", ratio, secs), fmt.Sprintf("sum(%s) * %s", ratio, secs)
+}
 
 // expressionDeltas returns what one evaluation adds to the total and bad
 // running sums of an expression SLI that reduces to counters, and the
@@ -20,7 +43,8 @@ import (
 func expressionDeltas(e *slo.ExpressionSLI, opts Options) (present, total, bad string, err error) {
 	red, err := e.Reduced()
 	if err != nil {
-		return "", "", "", fmt.Errorf("sli.expression does not reduce to counters (%v); estimates have no recording rules yet", err)
+		present, total, bad = estimateDeltas(e, opts)
+		return present, total, bad, nil
 	}
 	total = signedSum(red.Total.Terms, opts)
 	switch {
