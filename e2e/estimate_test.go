@@ -1,12 +1,19 @@
 package e2e
 
 import (
+	"context"
+	"encoding/json"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
+
+	"github.com/slobudget/slobudget/backend"
+	"github.com/slobudget/slobudget/exporter"
 	"github.com/slobudget/slobudget/internal/promtest"
 	"github.com/slobudget/slobudget/slo"
 )
@@ -75,7 +82,6 @@ func estimateTruth(samples []peerSample, at time.Time, w time.Duration) (total, 
 // Their rules pass promtool check rules.
 func TestEstimatesMatchHourlyRatios(t *testing.T) {
 	bin, prom, samples := peerPrometheus(t)
-	const objective = 0.995
 	for _, file := range []string{"estimate.yml", "sloth-raw.yml"} {
 		cfg := filepath.Join("testdata", "peers", file)
 		got := reportRaw(t, bin, cfg, prom.URL)
@@ -83,37 +89,7 @@ func TestEstimatesMatchHourlyRatios(t *testing.T) {
 			t.Fatalf("%s: no SLOs reported", file)
 		}
 		for name, r := range got {
-			t.Run(file+"/"+name, func(t *testing.T) {
-				if r["error"] != "" || r["exact"] != false || r["dataMissing"] != false {
-					t.Fatalf("error %q, exact %v, dataMissing %v; want no error, exact false, data", r["error"], r["exact"], r["dataMissing"])
-				}
-				notes, _ := r["notes"].([]any)
-				if len(notes) == 0 || !strings.HasPrefix(notes[0].(string), "estimate: Prometheus evaluated the expression hourly") {
-					t.Errorf("notes %v: want the estimate note first", notes)
-				}
-				total, bad, from := estimateTruth(samples, peerAt, 30*24*time.Hour)
-				ev, _ := r["events"].(map[string]any)
-				gt, _ := ev["total"].(float64)
-				gg, _ := ev["good"].(float64)
-				if !within(gt, total) || !within(gt-gg, bad) {
-					t.Errorf("events total %v, bad %v; want %g s with a ratio, %g bad", gt, gt-gg, total, bad)
-				}
-				if b, _ := r["budgetRemaining"].(float64); !within(b, 1-(bad/total)/(1-objective)) {
-					t.Errorf("budgetRemaining %v, want %g", r["budgetRemaining"], 1-(bad/total)/(1-objective))
-				}
-				if c, _ := r["coverage"].(float64); !within(c, peerAt.Sub(from).Seconds()/(30*24*3600)) {
-					t.Errorf("coverage %v, want from %s: %g", r["coverage"], from, peerAt.Sub(from).Seconds()/(30*24*3600))
-				}
-				burns, _ := r["burnRates"].(map[string]any)
-				for _, w := range append([]time.Duration{30 * 24 * time.Hour}, slo.BurnWindows...) {
-					wt, wb, _ := estimateTruth(samples, peerAt, w)
-					label := slo.WindowLabel(w)
-					g, ok := burns[label].(float64)
-					if want := (wb / wt) / (1 - objective); !ok || !within(g, want) {
-						t.Errorf("burnRates[%s] = %v, want %g", label, burns[label], want)
-					}
-				}
-			})
+			t.Run(file+"/"+name, func(t *testing.T) { checkEstimate(t, r, samples, peerAt) })
 		}
 		rules := filepath.Join(t.TempDir(), "rules.yml")
 		run(t, bin, "rules", "--config.file="+cfg, "--output="+rules)
@@ -121,4 +97,93 @@ func TestEstimatesMatchHourlyRatios(t *testing.T) {
 			t.Errorf("promtool check rules of %s: %v\n%s", file, err, out)
 		}
 	}
+}
+
+// estimateObjective is the objective of every estimated SLO of the tests.
+const estimateObjective = 0.995
+
+// checkEstimate compares one estimated SLO's JSON at at with the truth.
+func checkEstimate(t *testing.T, r map[string]any, samples []peerSample, at time.Time) {
+	t.Helper()
+	const objective = estimateObjective
+	if r["error"] != "" || r["exact"] != false || r["dataMissing"] != false {
+		t.Fatalf("error %q, exact %v, dataMissing %v; want no error, exact false, data", r["error"], r["exact"], r["dataMissing"])
+	}
+	notes, _ := r["notes"].([]any)
+	if len(notes) == 0 || !strings.HasPrefix(notes[0].(string), "estimate: Prometheus evaluated the expression hourly") {
+		t.Errorf("notes %v: want the estimate note first", notes)
+	}
+	total, bad, from := estimateTruth(samples, at, 30*24*time.Hour)
+	ev, _ := r["events"].(map[string]any)
+	gt, _ := ev["total"].(float64)
+	gg, _ := ev["good"].(float64)
+	if !within(gt, total) || !within(gt-gg, bad) {
+		t.Errorf("events total %v, bad %v; want %g s with a ratio, %g bad", gt, gt-gg, total, bad)
+	}
+	if b, _ := r["budgetRemaining"].(float64); !within(b, 1-(bad/total)/(1-objective)) {
+		t.Errorf("budgetRemaining %v, want %g", r["budgetRemaining"], 1-(bad/total)/(1-objective))
+	}
+	if c, _ := r["coverage"].(float64); !within(c, at.Sub(from).Seconds()/(30*24*3600)) {
+		t.Errorf("coverage %v, want from %s: %g", r["coverage"], from, at.Sub(from).Seconds()/(30*24*3600))
+	}
+	burns, _ := r["burnRates"].(map[string]any)
+	for _, w := range append([]time.Duration{30 * 24 * time.Hour}, slo.BurnWindows...) {
+		wt, wb, _ := estimateTruth(samples, at, w)
+		label := slo.WindowLabel(w)
+		g, ok := burns[label].(float64)
+		if want := (wb / wt) / (1 - objective); !ok || !within(g, want) {
+			t.Errorf("burnRates[%s] = %v, want %g", label, burns[label], want)
+		}
+	}
+}
+
+// TestServeEstimatesStepByStep runs the daemon's engine over the peer data
+// at instants hours apart and 15s off the sample grid, so that hours
+// become final, are evaluated again and are dropped as in a running
+// daemon, and requires the truth at each; /metrics flags the estimates with
+// slo_info{exact="false"}.
+func TestServeEstimatesStepByStep(t *testing.T) {
+	_, prom, samples := peerPrometheus(t)
+	d, err := exporter.NewDaemon(exporter.DaemonOptions{
+		ConfigFiles: []string{filepath.Join("testdata", "peers", "estimate.yml")},
+		Backend:     backend.Options{URL: prom.URL, Timeout: time.Minute, Concurrency: 2},
+		Step:        15 * time.Second,
+		Logger:      zap.NewNop(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for at := peerAt.Add(-5 * time.Hour); !at.After(peerAt); at = at.Add(47 * time.Minute) {
+		if failed := d.Engine.EvaluateAt(ctx, at); failed != 0 {
+			t.Fatalf("%d SLOs failed at %s: %+v", failed, at, d.Engine.Results())
+		}
+		raw, err := json.Marshal(d.Engine.Results())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []map[string]any
+		if err := json.Unmarshal(raw, &got); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range got {
+			t.Run(at.Format("15:04:05")+"/"+r["name"].(string), func(t *testing.T) { checkEstimate(t, r, samples, at) })
+		}
+	}
+	metrics := scrapeText(t, d)
+	for _, name := range []string{"availability-ratio", "availability-without"} {
+		if !regexp.MustCompile(`slo_info\{[^}]*exact="false"[^}]*slo="` + name + `"`).MatchString(metrics) {
+			t.Errorf("no slo_info{exact=\"false\"} for %s in /metrics:\n%s", name, grepLines(metrics, "slo_info"))
+		}
+	}
+}
+
+func grepLines(text, sub string) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
