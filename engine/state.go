@@ -152,7 +152,7 @@ func (s *sloState) evaluate(ctx context.Context, src backend.Source, at time.Tim
 func skeletonResult(def *slo.SLO, pol *slo.Policy) slo.Result {
 	r := slo.Result{
 		Name: def.Name, Service: def.Service, Description: def.Description, Labels: def.Labels,
-		Objective: def.ObjectiveRatio(), Window: def.Window.Text, WindowSeconds: def.Window.Seconds(), Exact: def.SLI.Exact(),
+		Objective: def.ObjectiveRatio(), Window: def.Window.Text, WindowSeconds: def.Window.Seconds(), Estimate: !def.SLI.Exact(),
 		BudgetTotalSeconds: def.Window.Seconds() * def.ErrorBudget(),
 		Policy:             pol.Name, BurnRates: map[string]float64{},
 	}

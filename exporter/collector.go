@@ -69,7 +69,7 @@ func collectResult(ch chan<- prometheus.Metric, r slo.Result) {
 	sort.Strings(userKeys)
 	infoVals := []string{strconv.FormatFloat(r.Objective, 'f', -1, 64), r.Window, r.Policy}
 	infoNames := append(append([]string{}, sloLabels...), infoLabels...)
-	if !r.Exact {
+	if r.Estimate {
 		// Only estimates carry the label: slo_info{exact="false"} finds
 		// them, and exact SLOs keep the label set they always had.
 		infoNames = append(infoNames, "exact")

@@ -37,12 +37,12 @@ func sloInfoLabels(t *testing.T, r slo.Result) map[string]string {
 // an exact SLO's label set is unchanged (no exact label).
 func TestSLOInfoFlagsEstimates(t *testing.T) {
 	base := slo.Result{Name: "a", Service: "s", Objective: 0.99, Window: "30d", Policy: "default", Labels: map[string]string{"team": "x"}}
-	exact := base
-	exact.Exact = true
-	if got := sloInfoLabels(t, exact); got["exact"] != "" || got["team"] != "x" {
+	estimate := base
+	estimate.Estimate = true
+	if got := sloInfoLabels(t, base); got["exact"] != "" || got["team"] != "x" {
 		t.Errorf("exact SLO: slo_info labels %v, want no exact label and team=x", got)
 	}
-	if got := sloInfoLabels(t, base); got["exact"] != "false" || got["team"] != "x" || got["window"] != "30d" {
+	if got := sloInfoLabels(t, estimate); got["exact"] != "false" || got["team"] != "x" || got["window"] != "30d" {
 		t.Errorf("estimate: slo_info labels %v, want exact=false, team=x, window=30d", got)
 	}
 }
