@@ -46,6 +46,7 @@ func (c *checkCmd) run(stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, ", with %s", plural(n, "exclusion", "exclusions"))
 	}
 	fmt.Fprintln(stdout, ".")
+	writeEstimates(stdout, cfg)
 	return 0
 }
 
