@@ -122,7 +122,7 @@ var peerObjectives = map[string]float64{"availability": 0.995, "latency": 0.99, 
 // TestPeerFormatsMatchNative backfills data with known answers into a real
 // Prometheus and requires: the native config's report equals the truth
 // counted from the scrapes (events exactly, every burn rate); a Sloth
-// spec, Pyrra SLOs and an OpenSLO file meaning the same SLOs report exactly
+// spec (prometheus/v1 and the CRD), Pyrra SLOs and an OpenSLO file meaning the same SLOs report exactly
 // the native numbers, field by field; what `convert` writes from each
 // reports them too; and `rules` of each passes promtool check rules.
 func TestPeerFormatsMatchNative(t *testing.T) {
@@ -135,6 +135,7 @@ func TestPeerFormatsMatchNative(t *testing.T) {
 		slos []string
 	}{
 		{"sloth.yml", []string{"availability", "latency"}},
+		{"sloth-crd.yml", []string{"availability", "latency"}},
 		{"pyrra.yml", []string{"availability", "latency", "probe"}},
 		{"openslo.yml", []string{"availability", "latency", "probe"}},
 	} {
