@@ -138,6 +138,7 @@ func TestPeerFormatsMatchNative(t *testing.T) {
 		{"sloth-crd.yml", []string{"availability", "latency"}},
 		{"pyrra.yml", []string{"availability", "latency", "probe"}},
 		{"openslo.yml", []string{"availability", "latency", "probe"}},
+		{"openslo-v1alpha.yml", []string{"availability", "latency", "probe"}},
 	} {
 		t.Run(c.file, func(t *testing.T) {
 			src := filepath.Join("testdata", "peers", c.file)
