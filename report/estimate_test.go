@@ -11,8 +11,8 @@ import (
 )
 
 // TestEstimateIsFlagged: an estimated SLO shows its SLI as "~97.50%" in the
-// table and markdown with its note, and JSON says "exact": false; an exact
-// one shows neither mark and says "exact": true.
+// table and markdown with its note, its verdict (gate) says so, and JSON
+// says "exact": false; an exact one shows none of it and says "exact": true.
 func TestEstimateIsFlagged(t *testing.T) {
 	at := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 	def := &slo.SLO{Name: "ratio", Service: "api", Objective: 99, Window: slo.Window{Text: "30d", Duration: 30 * 24 * time.Hour}}
@@ -34,6 +34,12 @@ func TestEstimateIsFlagged(t *testing.T) {
 		if strings.Count(out, "~97.50%") != 1 || !strings.Contains(out, "estimate: Prometheus evaluated the expression hourly") {
 			t.Errorf("%s: want the estimate's SLI as ~97.50%% once, and its note:\n%s", format, out)
 		}
+	}
+	if v := Verdict(r, at); !strings.Contains(v, "an estimate (exact: false)") {
+		t.Errorf("verdict %q does not say it is an estimate", v)
+	}
+	if v := Verdict(exact, at); strings.Contains(v, "estimate") {
+		t.Errorf("verdict of an exact SLO %q mentions an estimate", v)
 	}
 	var buf bytes.Buffer
 	if err := Write(&buf, []slo.Result{r, exact}, at, Options{Format: "json"}); err != nil {
