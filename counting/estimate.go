@@ -61,7 +61,10 @@ type Estimate struct {
 	hours   map[int64]float64    // by hour end: the hour's ratio, when it had one
 	final   int64                // hours ending at or before this are not evaluated again
 	direct  map[int64]ratioValue // by range (ms): the ratio at the instant, for the ranges asked
-	skipped int                  // ratios outside [0, 1] ignored at the last instant
+	// Ratios outside [0, 1], ignored: hours (by end, while in the window)
+	// and direct evaluations at the last instant.
+	skippedHours  map[int64]bool
+	skippedDirect int
 }
 
 // ratioValue is a ratio, or none (ok false).
@@ -78,7 +81,7 @@ func NewEstimate(sli slo.SLI, o Options) (*Estimate, error) {
 	if len(o.Windows) == 0 {
 		return nil, fmt.Errorf("counting needs at least one window")
 	}
-	e := &Estimate{expr: sli.Expression, hours: map[int64]float64{}}
+	e := &Estimate{expr: sli.Expression, hours: map[int64]float64{}, skippedHours: map[int64]bool{}}
 	for _, w := range o.Windows {
 		e.windows = append(e.windows, w.Milliseconds())
 	}
@@ -99,20 +102,24 @@ func (e *Estimate) query(ctx context.Context, q Querier, rng int64, at int64) (f
 	if len(ss) == 0 || len(ss[0].Floats) == 0 {
 		return 0, false, nil
 	}
-	v, ok := e.ratio(ss[0].Floats[len(ss[0].Floats)-1].V)
+	v, ok, outside := ratio(ss[0].Floats[len(ss[0].Floats)-1].V)
+	if outside {
+		e.skippedDirect++
+	}
 	return v, ok, nil
 }
 
-// ratio keeps a value that is an error ratio.
-func (e *Estimate) ratio(v float64) (float64, bool) {
+// ratio keeps a value that is an error ratio; outside says it was a number
+// outside [0, 1] (not a ratio: a note says so), rather than not a number
+// (0/0: no traffic).
+func ratio(v float64) (r float64, ok, outside bool) {
 	switch {
 	case math.IsNaN(v) || math.IsInf(v, 0):
-		return 0, false
+		return 0, false, false
 	case v < 0 || v > 1:
-		e.skipped++
-		return 0, false
+		return 0, false, true
 	}
-	return v, true
+	return v, true, false
 }
 
 // Advance evaluates what the windows ending at at need: the hours not yet
@@ -123,7 +130,7 @@ func (e *Estimate) Advance(ctx context.Context, src backend.Source, at time.Time
 		return errors.New("this backend cannot evaluate PromQL expressions, which an estimated SLI needs")
 	}
 	atMs := at.UnixMilli()
-	e.skipped = 0
+	e.skippedDirect = 0
 	last := FloorTo(atMs, HourMs)
 	first := CeilTo(atMs-e.span, HourMs)
 	from := max(first, e.final+HourMs)
@@ -138,19 +145,32 @@ func (e *Estimate) Advance(ctx context.Context, src backend.Source, at time.Time
 		}
 		for h := from; h <= last; h += HourMs {
 			delete(e.hours, h)
+			delete(e.skippedHours, h)
 		}
 		for _, s := range ss {
 			for _, p := range s.Floats {
-				if v, ok := e.ratio(p.V); ok && p.T%HourMs == 0 {
+				if p.T%HourMs != 0 {
+					continue
+				}
+				v, ok, outside := ratio(p.V)
+				if ok {
 					e.hours[p.T] = v
+				}
+				if outside {
+					e.skippedHours[p.T] = true
 				}
 			}
 		}
 		e.final = max(e.final, FloorTo(atMs-lateDataLimit, HourMs))
 	}
 	for h := range e.hours {
-		if h < first-HourMs {
+		if h < first {
 			delete(e.hours, h)
+		}
+	}
+	for h := range e.skippedHours {
+		if h < first {
+			delete(e.skippedHours, h)
 		}
 	}
 	e.at, e.direct = atMs, map[int64]ratioValue{}
@@ -259,8 +279,8 @@ func (e *Estimate) Coverage(w time.Duration) Coverage {
 // Notes always says that the numbers are an estimate.
 func (e *Estimate) Notes() []string {
 	notes := []string{EstimateNote}
-	if e.skipped > 0 {
-		notes = append(notes, fmt.Sprintf("%d evaluations of the error ratio were outside [0, 1] and count as no data", e.skipped))
+	if n := len(e.skippedHours) + e.skippedDirect; n > 0 {
+		notes = append(notes, fmt.Sprintf("%d evaluations of the error ratio in the window were outside [0, 1] and count as no data", n))
 	}
 	return notes
 }

@@ -166,6 +166,11 @@ func TestEstimateWeighsSecondsByTheErrorRatio(t *testing.T) {
 	if !strings.HasPrefix(b.asked[0], "range ratio_rate1h 03-10 13:00..03-10 15:00") {
 		t.Errorf("next cycle's first query %q, want only the last hours again", b.asked[0])
 	}
+	// Hours outside [0, 1] evaluated in an earlier cycle are still in the
+	// window, and still said.
+	if n := strings.Join(ev.Notes(), "\n"); !strings.Contains(n, "outside [0, 1]") {
+		t.Errorf("next cycle's notes %q: the ratios outside [0, 1] still in the window are not said", n)
+	}
 	// Coverage begins where the first span with a ratio begins: the
 	// window's start when the hour its edge cuts has one.
 	now := at.Add(time.Hour)
