@@ -37,10 +37,13 @@ type Options struct {
 // that ends at the latest instant it advanced to. It is not safe for
 // concurrent use; one evaluation at a time uses it.
 type Counter struct {
-	units      []*unit // units[0] reads the total (or the time-slice gauge)
-	good       *Stream // nil when the SLI counts bad events
-	bad        *Stream // nil when the SLI counts good events
-	total      *Stream
+	units []*unit // units[0] reads the total (or the time-slice gauge)
+	// Each side is a signed sum of streams: one stream for a plain SLI,
+	// one per counter term for an expression SLI that reduces to counters
+	// (`total - good`).
+	good       terms // nil when the SLI counts bad events
+	bad        terms // nil when the SLI counts good events
+	total      terms
 	res        int64
 	windows    []int64
 	span       int64
@@ -78,24 +81,26 @@ func New(sli slo.SLI, o Options) (*Counter, error) {
 	switch sli.Kind() {
 	case slo.KindEvents, slo.KindLatency:
 		goodSel, badSel, totalSel := sli.CounterSelectors()
-		c.total = NewStream(res)
-		c.addCounter(totalSel, c.total, func(x *excludedStreams) **Stream { return &x.total })
+		c.total = c.addCounter(totalSel, 1, nil, func(x *excludedStreams) *terms { return &x.total })
 		if goodSel != "" {
-			c.good = NewStream(res)
-			c.addCounter(goodSel, c.good, func(x *excludedStreams) **Stream { return &x.good })
+			c.good = c.addCounter(goodSel, 1, nil, func(x *excludedStreams) *terms { return &x.good })
 		} else {
-			c.bad = NewStream(res)
-			c.addCounter(badSel, c.bad, func(x *excludedStreams) **Stream { return &x.bad })
+			c.bad = c.addCounter(badSel, 1, nil, func(x *excludedStreams) *terms { return &x.bad })
+		}
+	case slo.KindExpression:
+		if err := c.addExpression(sli.Expression); err != nil {
+			return nil, err
 		}
 	case slo.KindTimeSlice:
-		c.good, c.total = NewStream(res), NewStream(res)
-		f := newTimesliceFeeder(sli.TimeSlice, c.good, c.total)
+		good, total := NewStream(res), NewStream(res)
+		c.good, c.total = terms{{good, 1}}, terms{{total, 1}}
+		f := newTimesliceFeeder(sli.TimeSlice, good, total)
 		f.keep = 2 * res // what catchUp reads again each cycle
 		f.excl = c.excl
-		streams := []*Stream{c.good, c.total}
+		streams := []*Stream{good, total}
 		for i := range c.excl {
 			g, t := NewStream(res), NewStream(res)
-			c.excluded[i].good, c.excluded[i].total = g, t
+			c.excluded[i].good, c.excluded[i].total = terms{{g, 1}}, terms{{t, 1}}
 			f.exGood, f.exTotal = append(f.exGood, g), append(f.exTotal, t)
 			streams = append(streams, g, t)
 		}
@@ -108,21 +113,26 @@ func New(sli slo.SLI, o Options) (*Counter, error) {
 	return c, nil
 }
 
-// addCounter adds a unit reading a counter selector into s, and into one
-// stream per exclusion (slot says which of excludedStreams it is).
-func (c *Counter) addCounter(selector string, s *Stream, slot func(*excludedStreams) **Stream) {
+// addCounter adds a unit reading one counter selector into a new stream,
+// and returns the side extended by it with the given sign. Each exclusion
+// gets a stream of its own for the selector, added with the same sign to
+// the exclusion's side that slot names.
+func (c *Counter) addCounter(selector string, sign float64, side terms, slot func(*excludedStreams) *terms) terms {
+	s := NewStream(c.res)
 	f := newCounterFeeder(s)
 	f.excl = c.excl
 	streams := []*Stream{s}
 	for i := range c.excl {
 		x := NewStream(c.res)
-		*slot(&c.excluded[i]) = x
+		xs := slot(&c.excluded[i])
+		*xs = append(*xs, term{x, sign})
 		f.exOut = append(f.exOut, x)
 		streams = append(streams, x)
 	}
 	u := &unit{selector: selector, streams: streams, feeder: f, counter: true, excl: c.excl}
 	u.record = func(series labels.Labels, t int64, reason string) { c.badLog.record(selector, series, t, reason) }
 	c.units = append(c.units, u)
+	return append(side, term{s, sign})
 }
 
 // TakeBadSamples returns how many bad counter samples, by reason, were read
@@ -187,17 +197,16 @@ func (c *Counter) Count(ctx context.Context, src backend.Source, from, to time.T
 	var counts slo.Counts
 	var bad float64
 	for _, pair := range []struct {
-		s   *Stream
-		dst *float64
+		side terms
+		dst  *float64
 	}{{c.total, &counts.Total}, {c.good, &counts.Good}, {c.bad, &bad}} {
-		if pair.s == nil {
-			continue
+		for _, t := range pair.side {
+			v, err := c.sum(ctx, src, t.s, lo, hi)
+			if err != nil {
+				return slo.Counts{}, err
+			}
+			*pair.dst += t.sign * v
 		}
-		v, err := c.sum(ctx, src, pair.s, lo, hi)
-		if err != nil {
-			return slo.Counts{}, err
-		}
-		*pair.dst = v
 	}
 	if c.good == nil {
 		counts.Good = counts.Total - bad

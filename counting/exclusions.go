@@ -68,17 +68,16 @@ func (c *Counter) Excluded(ctx context.Context, src backend.Source, from, to tim
 	for i, ex := range c.excluded {
 		var bad float64
 		for _, pair := range []struct {
-			s   *Stream
-			dst *float64
+			side terms
+			dst  *float64
 		}{{ex.total, &out[i].Total}, {ex.good, &out[i].Good}, {ex.bad, &bad}} {
-			if pair.s == nil {
-				continue
+			for _, t := range pair.side {
+				v, err := c.sum(ctx, src, t.s, lo, hi)
+				if err != nil {
+					return nil, err
+				}
+				*pair.dst += t.sign * v
 			}
-			v, err := c.sum(ctx, src, pair.s, lo, hi)
-			if err != nil {
-				return nil, err
-			}
-			*pair.dst = v
 		}
 		if ex.good == nil {
 			out[i].Good = out[i].Total - bad
@@ -88,9 +87,10 @@ func (c *Counter) Excluded(ctx context.Context, src backend.Source, from, to tim
 }
 
 // excludedStreams are the streams one exclusion's events go to instead of
-// the counted ones: the same shape as the counter's (good or bad, total).
+// the counted ones: the same shape as the counter's (good or bad, total),
+// each side a signed sum of one stream per counter term.
 type excludedStreams struct {
-	good, bad, total *Stream
+	good, bad, total terms
 }
 
 // KeepEdge names a window start that stays put while the instant moves (a

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/prometheus/model/labels"
+
 	"github.com/slobudget/slobudget/backend"
 	"github.com/slobudget/slobudget/backend/memory"
 	"github.com/slobudget/slobudget/internal/countergen"
@@ -198,5 +200,73 @@ func TestKeptEdgeIsReadOnce(t *testing.T) {
 		if n != 0 {
 			t.Errorf("count %d read %d samples again: the edge hour was not kept (reads %v)", i+1, n, reads)
 		}
+	}
+}
+
+// An expression SLI that reduces to counters (errors = a + b, total = t − x)
+// leaves each term's events inside an exclusion out, with the term's sign,
+// exactly as an events SLI does.
+func TestExclusionsOfAReducedExpression(t *testing.T) {
+	end := int64(1_700_000_000_000)
+	end -= end % HourMs
+	from := end - 6*HourMs
+	store := memory.New()
+	series := map[string][]backend.Sample{}
+	for i, name := range []string{"a", "b", "t", "x"} {
+		var ss []backend.Sample
+		v := 0.0
+		for ts := from - 2*HourMs + int64(i)*1000; ts <= end; ts += 15_000 {
+			v += float64(i + 1)
+			ss = append(ss, backend.Sample{T: ts, V: v})
+		}
+		store.Add(labels.FromStrings("__name__", name), ss...)
+		series[name] = ss
+	}
+	ex := Span{From: time.UnixMilli(from + 2*HourMs + 7*60_000), To: time.UnixMilli(from + 3*HourMs + 31*60_000)}
+	inside := func(name string) (in, all float64) {
+		ss := series[name]
+		for i := 1; i < len(ss); i++ {
+			if ss[i].T <= from || ss[i].T > end {
+				continue
+			}
+			d := ss[i].V - ss[i-1].V
+			all += d
+			if ss[i].T >= ex.From.UnixMilli() && ss[i].T < ex.To.UnixMilli() {
+				in += d
+			}
+		}
+		return in, all
+	}
+	aIn, aAll := inside("a")
+	bIn, bAll := inside("b")
+	tIn, tAll := inside("t")
+	xIn, xAll := inside("x")
+	sli := slo.SLI{Expression: &slo.ExpressionSLI{
+		Errors: "sum(rate(a[{{.window}}])) + sum(rate(b[{{.window}}]))",
+		Total:  "sum(rate(t[{{.window}}])) - sum(rate(x[{{.window}}]))",
+	}}
+	w := 6 * time.Hour
+	c, err := New(sli, Options{Resolution: 30 * time.Second, Windows: []time.Duration{w}, PrefetchAt: -1, Exclusions: []Span{ex}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := c.Advance(ctx, store, time.UnixMilli(end)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Count(ctx, store, time.UnixMilli(from), time.UnixMilli(end))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exc, err := c.Excluded(ctx, store, time.UnixMilli(from), time.UnixMilli(end))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantTotal, wantBad := (tAll-tIn)-(xAll-xIn), (aAll-aIn)+(bAll-bIn)
+	if got.Total != wantTotal || got.Bad() != wantBad {
+		t.Errorf("counted total %v bad %v, want %v and %v", got.Total, got.Bad(), wantTotal, wantBad)
+	}
+	if len(exc) != 1 || exc[0].Total != tIn-xIn || exc[0].Bad() != aIn+bIn || aIn == 0 {
+		t.Errorf("excluded %+v, want total %v bad %v", exc, tIn-xIn, aIn+bIn)
 	}
 }

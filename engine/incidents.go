@@ -46,7 +46,7 @@ func (l *incidentLedger) to() int64 { return l.from + int64(l.counts.len())*grid
 // same feeders, so each bucket is what the counter would say for it. The
 // buckets stay contiguous, so what is known is always one stretch ending at
 // the last complete bucket. On error what was read stays.
-func (l *incidentLedger) update(ctx context.Context, c *counting.Counter, src backend.Source, past pastReader, windowStart, at time.Time, maxBackfill int) error {
+func (l *incidentLedger) update(ctx context.Context, c counting.Evaluator, src backend.Source, past pastReader, windowStart, at time.Time, maxBackfill int) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	from, n := l.from, l.counts.len()
@@ -164,8 +164,14 @@ func consistent(c slo.Counts) (slo.Counts, bool) {
 }
 
 // withIncidents updates the SLO's incident ledger at at and puts the
-// incidents of the window into r.
+// incidents of the window into r. An estimated SLI (an expression counted
+// approximately) gets none: its 5m counts would be estimates too, and an
+// incident or a postmortem is a decision; the notes say so.
 func (s *sloState) withIncidents(ctx context.Context, src backend.Source, r *slo.Result, windowStart, at time.Time, windowTotal float64) error {
+	if !s.def.SLI.Exact() {
+		r.Notes = append(r.Notes, "incidents are not detected for an estimated SLI: its 5m counts would be estimates")
+		return nil
+	}
 	backfill := backfillHoursPerCycle * int(time.Hour/slo.IncidentGrid)
 	if s.oneShot {
 		backfill = -1

@@ -23,7 +23,7 @@ type sloState struct {
 	// countKey fingerprints what the counts depend on; resultKey adds what
 	// the figures computed from them depend on.
 	countKey, resultKey string
-	counter             *counting.Counter
+	counter             counting.Evaluator
 	// mu serialises evaluations of the counter, shared with every sloState
 	// that shares it.
 	mu *sync.Mutex
@@ -49,7 +49,7 @@ func newSLOState(def *slo.SLO, pol *slo.Policy, countKey string, step time.Durat
 	if oneShot {
 		prefetch = -1 // one evaluation: the next edge hours are never needed
 	}
-	c, err := counting.New(def.SLI, counting.Options{Resolution: step, Windows: counterWindows(def), PrefetchAt: prefetch,
+	c, err := counting.NewEvaluator(def.SLI, counting.Options{Resolution: step, Windows: counterWindows(def), PrefetchAt: prefetch,
 		Exclusions: countingSpans(excl)})
 	if err != nil {
 		return nil, err
@@ -202,7 +202,7 @@ func (s *sloState) evaluate(ctx context.Context, src backend.Source, at time.Tim
 func skeletonResult(def *slo.SLO, pol *slo.Policy) slo.Result {
 	r := slo.Result{
 		Name: def.Name, Service: def.Service, Description: def.Description, Labels: def.Labels,
-		Objective: def.ObjectiveRatio(), Window: def.Window.Text, WindowSeconds: def.Window.Seconds(),
+		Objective: def.ObjectiveRatio(), Window: def.Window.Text, WindowSeconds: def.Window.Seconds(), Estimate: !def.SLI.Exact(),
 		BudgetTotalSeconds: def.Window.Seconds() * def.ErrorBudget(),
 		Policy:             pol.Name, BurnRates: map[string]float64{},
 	}

@@ -26,6 +26,9 @@ var products = []product{
 	{path: "examples/rules/slobudget.rules.yml", args: func(out string) []string {
 		return []string{"rules", "--config.file=" + exampleConfig, "--output=" + out}
 	}},
+	{path: "examples/rules/slobudget.daemon-rules.yml", args: func(out string) []string {
+		return []string{"rules", "--source=daemon", "--config.file=" + exampleConfig, "--output=" + out}
+	}},
 	{path: "examples/kubernetes/prometheusrule.yaml", args: func(out string) []string {
 		return []string{"rules", "--config.file=" + exampleConfig, "--format=prometheus-operator", "--output=" + out}
 	}},

@@ -68,11 +68,17 @@ func collectResult(ch chan<- prometheus.Metric, r slo.Result) {
 	}
 	sort.Strings(userKeys)
 	infoVals := []string{strconv.FormatFloat(r.Objective, 'f', -1, 64), r.Window, r.Policy}
+	infoNames := append(append([]string{}, sloLabels...), infoLabels...)
+	if r.Estimate {
+		// Only estimates carry the label: slo_info{exact="false"} finds
+		// them, and exact SLOs keep the label set they always had.
+		infoNames = append(infoNames, "exact")
+		infoVals = append(infoVals, "false")
+	}
 	for _, k := range userKeys {
 		infoVals = append(infoVals, r.Labels[k])
 	}
-	infoDesc := prometheus.NewDesc("slo_info", "Static facts about the SLO; always 1.",
-		append(append(append([]string{}, sloLabels...), infoLabels...), userKeys...), nil)
+	infoDesc := prometheus.NewDesc("slo_info", "Static facts about the SLO; always 1.", append(infoNames, userKeys...), nil)
 	gauge(infoDesc, 1, infoVals...)
 	gauge(objectiveDesc, r.Objective)
 	// Success means an evaluation of the current definition got all its

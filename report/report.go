@@ -70,6 +70,9 @@ func Verdict(r slo.Result, at time.Time) string {
 		head += " (FREEZE)"
 	}
 	head += ", " + w.budget + " budget left (" + w.outage + ")" + excludedNote(r)
+	if r.Estimate {
+		head += ", an estimate (exact: false)" // a gate decision on numbers that are not counted events says so
+	}
 	return head + "; " + w.line
 }
 

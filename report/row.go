@@ -105,6 +105,9 @@ func newRow(r slo.Result, at time.Time) row {
 		w.sli = "no traffic"
 	} else {
 		w.sli = strconv.FormatFloat(*r.SLI*100, 'f', sliDecimals(r.Objective), 64) + "%"
+		if r.Estimate {
+			w.sli = "~" + w.sli // an estimate: its note says how
+		}
 	}
 	w.events = Thousands(r.Events.Bad()) + " bad of " + Thousands(r.Events.Total)
 	w.budget = percent1(r.BudgetRemaining)

@@ -2,13 +2,14 @@ package rules
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/slobudget/slobudget/slo"
 )
 
-// Alert names, from the contract.
+// Alert names, from the contract; both sources (recorded and daemon) use them.
 const (
 	alertBurn        = "SLOErrorBudgetBurn"
 	alertFreeze      = "SLOFeatureFreeze"
@@ -34,6 +35,8 @@ const (
 // reservedAlertLabels are set by the generator; user labels must not.
 var reservedAlertLabels = []string{"alertname", "service", "slo", "severity", "long_window", "short_window", "policy", "state", "window", "result"}
 
+// alertLabels are an alert's labels. Prometheus expands alert labels as
+// templates, so every value is made literal (templateText).
 func (r *sloRules) alertLabels(extra ...string) map[string]string {
 	l := map[string]string{}
 	for k, v := range r.s.Labels {
@@ -47,21 +50,30 @@ func (r *sloRules) alertLabels(extra ...string) map[string]string {
 	for i := 0; i+1 < len(extra); i += 2 {
 		l[extra[i]] = extra[i+1]
 	}
+	for k, v := range l {
+		l[k] = templateText(v)
+	}
 	return l
 }
 
 // annotations merges the generated annotations with the runbook and the
-// user's own, which win.
+// user's own, which win. summary and description are templates whose config
+// values the callers made literal; the runbook and the user's annotations
+// are config values, literal as a whole.
 func (r *sloRules) annotations(summary, description string) map[string]string {
 	a := map[string]string{"summary": summary, "description": description}
 	if r.s.RunbookURL != "" {
-		a["runbook_url"] = r.s.RunbookURL
+		a["runbook_url"] = templateText(r.s.RunbookURL)
 	}
 	for k, v := range r.s.Alerting.Annotations {
-		a[k] = v
+		a[k] = templateText(v)
 	}
 	return a
 }
+
+// name and service are the SLO's name and service as annotation text.
+func (r *sloRules) name() string    { return templateText(r.s.Name) }
+func (r *sloRules) service() string { return templateText(r.s.Service) }
 
 func (r *sloRules) forDuration(key string, def time.Duration) string {
 	if d, ok := r.s.Alerting.For[key]; ok {
@@ -90,25 +102,44 @@ func (r *sloRules) alerts() ([]rule, error) {
 		return nil, err
 	}
 	out = append(out, freeze...)
-	out = append(out, r.postmortemAlert())
+	expr, summary, desc := r.src.missing()
 	out = append(out, rule{
-		Alert: alertDataMissing,
-		// absent() of a selector copies its equality matchers into the
-		// alert's labels; of a count() it has none, so the alert carries
-		// exactly the labels below whatever the selector says.
-		Expr:   fmt.Sprintf("absent(count(%s))", r.present),
-		For:    r.forDuration("dataMissing", defaultForDataMissing),
-		Labels: r.alertLabels("severity", "ticket"),
-		Annotations: r.annotations(
-			fmt.Sprintf("SLO %s (%s) has no data: its total series is absent", r.s.Name, r.s.Service),
-			fmt.Sprintf("%s returns no series, so the error budget and burn rates of %s cannot be computed and its burn alerts cannot fire. Check the scrape target and the SLI selector.", r.present, r.s.Name)),
+		Alert:       alertDataMissing,
+		Expr:        expr,
+		For:         r.forDuration("dataMissing", defaultForDataMissing),
+		Labels:      r.alertLabels("severity", "ticket"),
+		Annotations: r.annotations(summary, desc),
 	})
 	return out, nil
 }
 
-func (r *sloRules) burnAlert(p slo.AlertPair) rule {
-	long, short := r.windowLabel(p.Long), r.windowLabel(p.Short)
-	factor := num(p.Factor)
+// alertSource is where the alerts read their figures: the recording rules
+// generated next to them (recordedSource), or the daemon's own metrics
+// (daemonSource, `rules --source=daemon`). Names, labels and annotation
+// texts are the same for both; only the expressions differ.
+type alertSource interface {
+	// burn is the condition of one window pair; its value ($value in the
+	// annotations) is the long window's burn rate.
+	burn(p slo.AlertPair, long, short, factor string) string
+	// freeze holds while the SLO is in policy state st (remaining budget
+	// below upper, when set, and at or above st's own threshold); its
+	// value is the remaining budget ratio.
+	freeze(st slo.PolicyState, upper *float64) string
+	// missing is the no-data alert's expression, summary and description.
+	missing() (expr, summary, description string)
+	// remaining and exhaustion select one series each, for the
+	// annotations' queries.
+	remaining() string
+	exhaustion() string
+	// neverExhausted says what an infinite exhaustion time means.
+	neverExhausted() string
+}
+
+// recordedSource reads the recording rules of the same group.
+type recordedSource struct{ r *sloRules }
+
+func (s recordedSource) burn(p slo.AlertPair, long, short, factor string) string {
+	r := s.r
 	expr := fmt.Sprintf("%s > %s\nand\n%s > %s",
 		r.one(metricBurn, "window", long), factor, r.one(metricBurn, "window", short), factor)
 	if r.opts.MinBadEvents > 1 && r.s.SLI.TimeSlice == nil {
@@ -118,6 +149,41 @@ func (r *sloRules) burnAlert(p slo.AlertPair) rule {
 		// the guard these alerts match the daemon's slo_alert_active.
 		expr += fmt.Sprintf("\nand\n%s >= %s", r.count(metricBad, p.Long), num(r.opts.MinBadEvents))
 	}
+	return expr
+}
+
+func (s recordedSource) freeze(st slo.PolicyState, upper *float64) string {
+	cond := s.r.one(metricRemaining)
+	if upper != nil {
+		cond += " < " + num(*upper)
+	}
+	if st.MinBudgetRemaining != nil {
+		cond += " >= " + num(*st.MinBudgetRemaining)
+	}
+	return cond
+}
+
+func (s recordedSource) missing() (string, string, string) {
+	r := s.r
+	// absent() of a selector copies its equality matchers into the alert's
+	// labels; of a count() it has none, so the alert carries exactly the
+	// labels below whatever the selector says.
+	return fmt.Sprintf("absent(count(%s))", r.present),
+		fmt.Sprintf("SLO %s (%s) has no data: its total series is absent", r.name(), r.service()),
+		fmt.Sprintf("%s returns no series, so the error budget and burn rates of %s cannot be computed and its burn alerts cannot fire. Check the scrape target and the SLI selector.", templateText(r.present), r.name())
+}
+
+func (s recordedSource) remaining() string  { return s.r.one(metricRemaining) }
+func (s recordedSource) exhaustion() string { return s.r.one(metricExhaustion) }
+
+// The recorded exhaustion time is +Inf only when the last hour burned
+// nothing (remaining × window / burn).
+func (s recordedSource) neverExhausted() string { return "The last hour burned nothing." }
+
+func (r *sloRules) burnAlert(p slo.AlertPair) rule {
+	long, short := r.windowLabel(p.Long), r.windowLabel(p.Short)
+	factor := num(p.Factor)
+	expr := r.src.burn(p, long, short, factor)
 	key := slo.WindowLabel(p.Long) + "/" + slo.WindowLabel(p.Short)
 	def, ok := defaultFor[key]
 	if !ok {
@@ -126,13 +192,13 @@ func (r *sloRules) burnAlert(p slo.AlertPair) rule {
 	if d, ok := r.s.Alerting.For[p.Severity]; ok {
 		def = d
 	}
-	summary := fmt.Sprintf("SLO %s (%s) is burning its error budget {{ printf \"%%.1f\" $value }} times too fast (%s/%s)", r.s.Name, r.s.Service, long, short)
+	summary := fmt.Sprintf("SLO %s (%s) is burning its error budget {{ printf \"%%.1f\" $value }} times too fast (%s/%s)", r.name(), r.service(), templateText(long), templateText(short))
 	desc := fmt.Sprintf("The %s objective over %s allows %s of %s to be bad. "+
 		"Over the last %s the share of bad ones used the budget {{ printf \"%%.1f\" $value }} times as fast as the window allows, "+
 		"and over the last %s it is still above %s times: at that pace %s of the whole %s budget is gone every %s. "+
 		"Budget left: %s. %s",
-		pct(r.s.ObjectiveRatio()), r.s.Window.Text, pct(r.num/r.den), r.units(),
-		long, short, factor, pct(p.BudgetFraction), r.s.Window.Text, long,
+		pct(r.s.ObjectiveRatio()), templateText(r.s.Window.Text), pct(r.num/r.den), templateText(r.units()),
+		templateText(long), templateText(short), factor, pct(p.BudgetFraction), templateText(r.s.Window.Text), templateText(long),
 		r.remainingTemplate(), r.exhaustionTemplate())
 	return rule{
 		Alert:       alertBurn,
@@ -151,13 +217,7 @@ func (r *sloRules) freezeAlerts() ([]rule, error) {
 	var upper *float64
 	for _, st := range r.policy.States {
 		if st.Freeze {
-			cond := r.one(metricRemaining)
-			if upper != nil {
-				cond += " < " + num(*upper)
-			}
-			if st.MinBudgetRemaining != nil {
-				cond += " >= " + num(*st.MinBudgetRemaining)
-			}
+			cond := r.src.freeze(st, upper)
 			consequence := st.Consequence
 			if consequence == "" {
 				consequence = fmt.Sprintf("state %q of policy %q freezes feature work", st.Name, r.policy.Name)
@@ -168,9 +228,9 @@ func (r *sloRules) freezeAlerts() ([]rule, error) {
 				For:    r.forDuration("freeze", defaultForFreeze),
 				Labels: r.alertLabels("severity", "ticket", "policy", r.policy.Name, "state", st.Name),
 				Annotations: r.annotations(
-					fmt.Sprintf("SLO %s (%s): %s", r.s.Name, r.s.Service, consequence),
-					fmt.Sprintf("The %s error budget of %s (objective %s) has {{ $value | humanizePercentage }} left, which puts it in the %q state of the %q policy: %s.",
-						r.s.Window.Text, r.s.Name, pct(r.s.ObjectiveRatio()), st.Name, r.policy.Name, consequence)),
+					fmt.Sprintf("SLO %s (%s): %s", r.name(), r.service(), templateText(consequence)),
+					fmt.Sprintf("The %s error budget of %s (objective %s) has {{ $value | humanizePercentage }} left, which puts it in the %s state of the %s policy: %s.",
+						templateText(r.s.Window.Text), r.name(), pct(r.s.ObjectiveRatio()), templateText(strconv.Quote(st.Name)), templateText(strconv.Quote(r.policy.Name)), templateText(consequence))),
 			})
 		}
 		if st.MinBudgetRemaining == nil {
@@ -192,14 +252,14 @@ func (r *sloRules) units() string {
 }
 
 func (r *sloRules) remainingTemplate() string {
-	return fmt.Sprintf("{{ with query `%s` }}{{ . | first | value | humanizePercentage }}{{ else }}unknown{{ end }}", r.one(metricRemaining))
+	return fmt.Sprintf("{{ with query %s }}{{ . | first | value | humanizePercentage }}{{ else }}unknown{{ end }}", templateQuery(r.src.remaining()))
 }
 
 func (r *sloRules) exhaustionTemplate() string {
 	// Not `with` on the value: a spent budget reads 0, which `with` skips.
-	return fmt.Sprintf("{{ with query `%s` }}{{ $left := . | first | value }}"+
-		"{{ if le $left 0.0 }}The budget is already spent.{{ else if gt $left 1e300 }}The last hour burned nothing.{{ else }}At the last hour's burn rate it runs out in {{ humanizeDuration $left }}.{{ end }}"+
-		"{{ end }}", r.one(metricExhaustion))
+	return fmt.Sprintf("{{ with query %s }}{{ $left := . | first | value }}"+
+		"{{ if le $left 0.0 }}The budget is already spent.{{ else if gt $left 1e300 }}%s{{ else }}At the last hour's burn rate it runs out in {{ humanizeDuration $left }}.{{ end }}"+
+		"{{ end }}", templateQuery(r.src.exhaustion()), r.src.neverExhausted())
 }
 
 // pct prints a ratio as a percentage without float noise: 0.999 as 99.9%.

@@ -62,7 +62,11 @@ func Generate(cfg *slo.Config, opts Options) ([]byte, error) {
 	var errs []string
 	for i := range cfg.SLOs {
 		s := &cfg.SLOs[i]
-		g, err := sloGroup(cfg, s, opts)
+		build := sloGroup
+		if opts.Source == SourceDaemon {
+			build = daemonGroup
+		}
+		g, err := build(cfg, s, opts)
 		if err != nil {
 			errs = append(errs, fmt.Sprintf("%s slo %q: %v", where(s), s.Name, err))
 			continue
@@ -111,6 +115,7 @@ func sloGroup(cfg *slo.Config, s *slo.SLO, opts Options) (group, error) {
 		return group{}, err
 	}
 	r.policy = p
+	r.src = recordedSource{r}
 	alerts, err := r.alerts()
 	if err != nil {
 		return group{}, err
@@ -118,7 +123,7 @@ func sloGroup(cfg *slo.Config, s *slo.SLO, opts Options) (group, error) {
 	return group{
 		Name:     GroupName(s.Name),
 		Interval: dur(r.opts.Interval),
-		Rules:    append(r.recording(), alerts...),
+		Rules:    append(append(r.recording(), alerts...), r.postmortemAlert()),
 	}, nil
 }
 

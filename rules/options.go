@@ -17,6 +17,18 @@ const (
 	FormatOperator Format = "prometheus-operator"
 )
 
+// Source selects what the alerts read.
+type Source string
+
+const (
+	// SourceCounters computes every figure in recording rules from the raw
+	// counters, for teams that do not run the daemon.
+	SourceCounters Source = "counters"
+	// SourceDaemon writes only alerts, over the metrics of a running
+	// `slobudget serve` (daemon.go).
+	SourceDaemon Source = "daemon"
+)
+
 // Defaults, chosen and measured in README.md.
 const (
 	DefaultInterval     = time.Minute
@@ -29,6 +41,8 @@ const (
 // Options tune the generated rules. The zero value gives the defaults.
 type Options struct {
 	Format Format
+	// Source is what the alerts read; empty means SourceCounters.
+	Source Source
 	// Interval is every group's evaluation interval. Every window (5m up to
 	// the SLO window) must be a whole number of intervals, because the window
 	// counts are differences of running sums sampled on the evaluation grid.
@@ -65,6 +79,9 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Format == "" {
 		o.Format = FormatPrometheus
 	}
+	if o.Source == "" {
+		o.Source = SourceCounters
+	}
 	if o.Interval == 0 {
 		o.Interval = DefaultInterval
 	}
@@ -83,6 +100,8 @@ func (o Options) withDefaults() (Options, error) {
 	switch {
 	case o.Format != FormatPrometheus && o.Format != FormatOperator:
 		return o, fmt.Errorf("unknown rule format %q: want %q or %q", o.Format, FormatPrometheus, FormatOperator)
+	case o.Source != SourceCounters && o.Source != SourceDaemon:
+		return o, fmt.Errorf("unknown rule source %q: want %q or %q", o.Source, SourceCounters, SourceDaemon)
 	case o.Interval < time.Second || o.Interval%time.Second != 0:
 		return o, fmt.Errorf("evaluation interval %s: want whole seconds, at least 1s", o.Interval)
 	case (5*time.Minute)%o.Interval != 0:

@@ -38,6 +38,8 @@ type sloRules struct {
 	num, den float64
 	// sel is the {service=...,slo=...} matcher set of this SLO's series.
 	sel string
+	// src is where the alerts read their figures (alerts.go).
+	src alertSource
 }
 
 func newSLORules(s *slo.SLO, opts Options) (*sloRules, error) {
@@ -53,6 +55,11 @@ func newSLORules(s *slo.SLO, opts Options) (*sloRules, error) {
 			return nil, err
 		}
 		r.totalDelta, r.badDelta = sliceDeltas(ts, r.present, r.opts)
+	} else if e := s.SLI.Expression; e != nil {
+		var err error
+		if r.present, r.totalDelta, r.badDelta, err = expressionDeltas(e, opts); err != nil {
+			return nil, err
+		}
 	} else {
 		c, err := sliCounters(s)
 		if err != nil {

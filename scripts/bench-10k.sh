@@ -45,7 +45,10 @@ echo "SLOs: $SLOS with 30-day windows, $DAYS days of 1-minute samples (2 series 
 
 SB_PID=""
 SB_URL=""
-# serve_until_ready NAME ARGS...: starts the daemon, prints the seconds until /-/ready.
+# serve_until_ready NAME ARGS...: starts the daemon (SB_PID, SB_URL) and sets
+# READY to the seconds until /-/ready. Not run in a subshell: the daemon must
+# stay this shell's job.
+READY=""
 serve_until_ready() {
   local name=$1
   shift
@@ -61,14 +64,14 @@ serve_until_ready() {
     kill -0 "$SB_PID" || { cat "$WORK/$name.log" >&2; exit 1; }
     sleep 0.2
   done
-  awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}'
+  READY=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
 }
 rss() { awk '/VmRSS/{printf "%.0f MiB", $2/1024}' "/proc/$SB_PID/status"; }
 eval_stats() { curl -s "$SB_URL/metrics" | awk '/^slobudget_evaluation_duration_seconds_(sum|count)/{print $2}' | paste -sd' '; }
 stop_daemon() { kill -TERM "$SB_PID"; wait "$SB_PID" 2>/dev/null || true; }
 
-cold=$(serve_until_ready cold --storage.path="$WORK/state")
-echo "cold start (no state file) ready after: ${cold} s; RSS $(rss)"
+serve_until_ready cold --storage.path="$WORK/state"
+echo "cold start (no state file) ready after: ${READY} s; RSS $(rss)"
 read -r s0 c0 <<<"$(eval_stats)"
 sleep 125 # about four steady cycles
 read -r s1 c1 <<<"$(eval_stats)"
@@ -80,13 +83,14 @@ done | awk '{t[NR]=$1; s=$2} END{asort(t); printf "/metrics (no gzip): median %.
 curl -s -o /dev/null -H 'Accept-Encoding: gzip' -w '/metrics (gzip): %{time_total} s, %{size_download} bytes\n' "$SB_URL/metrics"
 stop_daemon
 
-warm=$(serve_until_ready warm --storage.path="$WORK/state")
-echo "warm restart (state file) ready after: ${warm} s; RSS $(rss)"
+serve_until_ready warm --storage.path="$WORK/state"
+echo "warm restart (state file) ready after: ${READY} s; RSS $(rss)"
 curl -s "$SB_URL/metrics" | grep '^slobudget_state_file' || true
 stop_daemon
 
 if [ -n "$SHARDS" ]; then
-  shard=$(serve_until_ready shard --shard.total="$SHARDS" --shard.index=0)
+  serve_until_ready shard --shard.total="$SHARDS" --shard.index=0
+  shard=$READY
   read -r s0 c0 <<<"$(eval_stats)"
   sleep 65
   read -r s1 c1 <<<"$(eval_stats)"

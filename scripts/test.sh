@@ -4,8 +4,9 @@
 # It installs what the end-to-end tests run against when it is missing (the
 # real Prometheus + promtool, Alertmanager, VictoriaMetrics with vmagent and
 # vmalert, and Chromium for the status page),
-# then checks formatting, vets, and runs every test with SLOBUDGET_E2E=require
-# so that a missing binary fails instead of skipping.
+# then checks formatting, vets, runs every test with SLOBUDGET_E2E=require
+# so that a missing binary fails instead of skipping, and fuzzes every fuzz
+# target briefly.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -47,6 +48,10 @@ go vet ./... || status=1
 
 echo "test.sh: go test -count=1 -timeout 40m ./..." >&2
 go test -count=1 -timeout 40m ./... || status=1
+
+# Fuzzing: every fuzz target briefly, from its committed corpus.
+echo "test.sh: scripts/fuzz.sh" >&2
+scripts/fuzz.sh || status=1
 
 if [ "$status" -ne 0 ]; then
 	echo "test.sh: FAILED" >&2

@@ -36,7 +36,7 @@ func Load(opts LoadOptions) (*Config, error) {
 	if len(opts.ConfigFiles) == 0 {
 		return nil, errors.New("no config file given")
 	}
-	var errs []ConfigError
+	configFiles, errs := ExpandConfigPaths(opts.ConfigFiles)
 	var files []fileConfig
 	read := func(p string, decode func(string, []byte, *[]ConfigError) fileConfig) {
 		data, err := os.ReadFile(p)
@@ -50,7 +50,7 @@ func Load(opts LoadOptions) (*Config, error) {
 		}
 		files = append(files, decode(p, data, &errs))
 	}
-	for _, p := range opts.ConfigFiles {
+	for _, p := range configFiles {
 		read(p, decodeFile)
 	}
 	for _, p := range opts.ExclusionFiles {

@@ -21,6 +21,7 @@ func Evaluate(s *SLO, p *Policy, in Input) (Result, error) {
 		Objective:     s.ObjectiveRatio(),
 		Window:        s.Window.Text,
 		WindowSeconds: s.Window.Seconds(),
+		Estimate:      !s.SLI.Exact(),
 		BurnRates:     map[string]float64{},
 		Policy:        p.Name,
 		EvaluatedAt:   in.At,

@@ -55,3 +55,21 @@ func (s SLI) Exact() bool {
 	_, err := s.Expression.Reduced()
 	return err == nil
 }
+
+// ErrorRatioQuery is the PromQL an estimate evaluates: the SLI's error
+// ratio over the range r (the window placeholder filled with r). For
+// errorRatio it is the expression itself; for errors (or good) with total it
+// is errors/total (1 − good/total), each side summed to one series and the
+// errors (good) side 0 when it has no series, as Sloth writes `or
+// vector(0)`. The daemon and the recording rules both evaluate it, so that
+// they estimate the same thing.
+func (e *ExpressionSLI) ErrorRatioQuery(r string) string {
+	fill := func(s string) string { return promqlparse.FillWindow(s, r) }
+	switch {
+	case e.ErrorRatio != "":
+		return fill(e.ErrorRatio)
+	case e.Errors != "":
+		return fmt.Sprintf("(sum(%s) or vector(0)) / sum(%s)", fill(e.Errors), fill(e.Total))
+	}
+	return fmt.Sprintf("1 - (sum(%s) or vector(0)) / sum(%s)", fill(e.Good), fill(e.Total))
+}

@@ -105,8 +105,8 @@ var slothSLISpec = &spec[sloDraft]{
 	fields: []field[sloDraft]{
 		{key: "events", read: func(r reporter, n *yaml.Node, path string, d *sloDraft) {
 			var q slothEvents
-			m, ok := slothEventsSpec.decode(r, n, path, &q)
-			if !ok || !m.has("error_query") || !m.has("total_query") || q.errors == "" || q.total == "" {
+			_, ok := slothEventsSpec.decode(r, n, path, &q)
+			if !ok || q.errors == "" || q.total == "" {
 				return
 			}
 			sli, how := countersOf(q.errors, "", q.total)
@@ -135,14 +135,29 @@ var slothSLISpec = &spec[sloDraft]{
 	},
 }
 
-var slothEventsSpec = &spec[slothEvents]{fields: []field[slothEvents]{
-	required(field[slothEvents]{key: "error_query", read: func(r reporter, n *yaml.Node, path string, q *slothEvents) {
-		q.errors, _ = r.promQL(n, path)
-	}}, "the PromQL of bad events, with [{{.window}}]"),
-	required(field[slothEvents]{key: "total_query", read: func(r reporter, n *yaml.Node, path string, q *slothEvents) {
-		q.total, _ = r.promQL(n, path)
-	}}, "the PromQL of all events, with [{{.window}}]"),
-}}
+// Sloth's prometheus/v1 files write error_query and total_query; its
+// PrometheusServiceLevel CRD writes errorQuery and totalQuery.
+var slothEventsSpec = &spec[slothEvents]{
+	fields: []field[slothEvents]{
+		{key: "error_query", read: func(r reporter, n *yaml.Node, path string, q *slothEvents) { q.errors, _ = r.promQL(n, path) }},
+		{key: "errorQuery", read: func(r reporter, n *yaml.Node, path string, q *slothEvents) { q.errors, _ = r.promQL(n, path) }},
+		{key: "total_query", read: func(r reporter, n *yaml.Node, path string, q *slothEvents) { q.total, _ = r.promQL(n, path) }},
+		{key: "totalQuery", read: func(r reporter, n *yaml.Node, path string, q *slothEvents) { q.total, _ = r.promQL(n, path) }},
+	},
+	after: func(r reporter, m fields, path string, _ *slothEvents) {
+		for _, pair := range [][3]string{
+			{"error_query", "errorQuery", "the PromQL of bad events, with [{{.window}}]"},
+			{"total_query", "totalQuery", "the PromQL of all events, with [{{.window}}]"},
+		} {
+			switch a, b := m.has(pair[0]), m.has(pair[1]); {
+			case a && b:
+				r.errorf(m.values[pair[1]], path, "both %s and %s are given: use one", pair[0], pair[1])
+			case !a && !b:
+				r.errorf(m.node, join(path, pair[0]), "required: %s", pair[2])
+			}
+		}
+	},
+}
 
 // Sloth spells the raw query both ways across versions.
 var slothRawSpec = &spec[string]{
@@ -170,6 +185,9 @@ var slothAlertingSpec = &spec[sloDraft]{fields: []field[sloDraft]{
 	annotationsField("annotations", func(d *sloDraft) *map[string]string { return &d.Alerting.Annotations }),
 	nested("page_alert", slothAlertSpec("page"), func(d *sloDraft) *sloDraft { return d }),
 	nested("ticket_alert", slothAlertSpec("ticket"), func(d *sloDraft) *sloDraft { return d }),
+	// The CRD's spelling.
+	nested("pageAlert", slothAlertSpec("page"), func(d *sloDraft) *sloDraft { return d }),
+	nested("ticketAlert", slothAlertSpec("ticket"), func(d *sloDraft) *sloDraft { return d }),
 }}
 
 // slothAlertSpec reads page_alert or ticket_alert. slobudget's alerts share

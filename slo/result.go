@@ -59,6 +59,12 @@ type Result struct {
 	// into its window, with the events each removed; Events and every
 	// figure leave those events out.
 	Exclusions []ExcludedSpan `json:"exclusions,omitempty"`
+	// Estimate is true for an SLI Prometheus estimates (an expression that
+	// does not reduce to counters): its counts are error-ratio-weighted
+	// seconds, not counted events. JSON says it as "exact": false; the zero
+	// value is exact, so a result built anywhere else is never taken for
+	// an estimate.
+	Estimate bool `json:"-"`
 	// SLI is nil when the SLO window saw no traffic.
 	SLI    *float64 `json:"sli"`
 	Events Counts   `json:"events"`
@@ -181,7 +187,8 @@ func (r Result) MarshalJSON() ([]byte, error) {
 		Forecast               *Forecast          `json:"forecast,omitempty"`
 		EvaluatedAt            *time.Time         `json:"evaluatedAt"`
 		FailingSince           *time.Time         `json:"failingSince"`
-	}{plain: plain(r)}
+		Exact                  bool               `json:"exact"`
+	}{plain: plain(r), Exact: !r.Estimate}
 	if r.HasNumbers() {
 		out.Events, out.BudgetRemaining, out.BudgetRemainingSeconds = &r.Events, &r.BudgetRemaining, &r.BudgetRemainingSeconds
 		out.PolicyState, out.FeatureFreeze, out.FeatureShare = &r.PolicyState, &r.FeatureFreeze, &r.FeatureShare

@@ -36,7 +36,7 @@ func checkName(name string) string {
 var reservedLabels = map[string]bool{
 	"service": true, "slo": true, "objective": true, "window": true, "policy": true,
 	"severity": true, "state": true, "long_window": true, "short_window": true,
-	"result": true, "le": true, "alertname": true,
+	"result": true, "le": true, "alertname": true, "exact": true,
 }
 
 // checkLabelName reports why name cannot be a user label, or "".

@@ -252,12 +252,18 @@ func buildRow(r slo.Result, now time.Time, stuck bool) row {
 		// A remaining budget of exactly 0 is an SLI exactly at objective.
 		w.hasSLI, w.meets = true, r.BudgetRemaining >= 0
 		w.SLI = strconv.FormatFloat(*r.SLI*100, 'f', sliDecimals(r.Objective), 64) + "%"
+		if r.Estimate {
+			w.SLI = "~" + w.SLI // an estimate: the note on the SLO's page says how
+		}
 	} else {
 		w.SLI = "no traffic"
 	}
 	w.Coverage, w.Provisional = report.CoverageText(r), r.Provisional
 	w.Events = report.Thousands(r.Events.Good) + " good, " + report.Thousands(r.Events.Bad()) + " bad of " +
 		report.Thousands(r.Events.Total)
+	if r.Estimate {
+		w.Events += " error-ratio-weighted seconds (an estimate, not counted events)"
+	}
 
 	w.BudgetPercent = percent1(r.BudgetRemaining)
 	w.BarWidth = percent1(min(max(r.BudgetRemaining, 0), 1))

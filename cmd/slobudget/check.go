@@ -20,7 +20,7 @@ func newCheckCmd(app *kingpin.Application) command {
 }
 
 func configFlag(c *kingpin.CmdClause) *[]string {
-	return c.Flag("config.file", "SLO config file (YAML: slobudget, Sloth, Pyrra or OpenSLO); repeat for several files.").Required().ExistingFiles()
+	return c.Flag("config.file", "SLO config file (YAML: slobudget, Sloth, Pyrra or OpenSLO), or a directory of them (its *.yml and *.yaml files); repeat for several.").Required().ExistingFilesOrDirs()
 }
 
 // exclusionsFlag is --exclusions.file: files holding only `exclusions:`,
@@ -41,11 +41,13 @@ func (c *checkCmd) run(stdout, stderr io.Writer) int {
 	if len(cfg.SLOs) == 1 {
 		verb = "is"
 	}
-	fmt.Fprintf(stdout, "%s in %s %s valid", plural(len(cfg.SLOs), "SLO", "SLOs"), plural(len(*c.files), "file", "files"), verb)
+	files, _ := slo.ExpandConfigPaths(*c.files) // Load reported any error
+	fmt.Fprintf(stdout, "%s in %s %s valid", plural(len(cfg.SLOs), "SLO", "SLOs"), plural(len(files), "file", "files"), verb)
 	if n := len(cfg.Exclusions); n > 0 {
 		fmt.Fprintf(stdout, ", with %s", plural(n, "exclusion", "exclusions"))
 	}
 	fmt.Fprintln(stdout, ".")
+	writeEstimates(stdout, cfg)
 	return 0
 }
 

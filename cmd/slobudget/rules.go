@@ -43,6 +43,7 @@ func (f ruleFlags) options(files []string) rules.Options {
 type rulesCmd struct {
 	files     *[]string
 	format    *string
+	source    *string
 	output    *string
 	opName    *string
 	opNS      *string
@@ -55,6 +56,7 @@ func newRulesCmd(app *kingpin.Application) command {
 	return &rulesCmd{
 		files:     configFlag(c),
 		format:    enumFlag(c, "format", "Output, a Prometheus rule file or a prometheus-operator PrometheusRule object", string(rules.FormatPrometheus), string(rules.FormatOperator)),
+		source:    enumFlag(c, "source", "What the alerts read: the raw counters through generated recording rules (no daemon needed; needs rules-backfill for long windows), or the metrics of a running `slobudget serve` (alerts only, right from the first scrape)", string(rules.SourceCounters), string(rules.SourceDaemon)),
 		output:    c.Flag("output", "Write to this file instead of stdout.").String(),
 		opName:    c.Flag("operator.name", "metadata.name of the PrometheusRule object.").Default(rules.DefaultOperatorName).String(),
 		opNS:      c.Flag("operator.namespace", "metadata.namespace of the PrometheusRule object (omitted when empty).").String(),
@@ -73,6 +75,7 @@ func (c *rulesCmd) run(stdout, stderr io.Writer) int {
 	}
 	opts := c.ruleFlags.options(*c.files)
 	opts.Format = rules.Format(*c.format)
+	opts.Source = rules.Source(*c.source)
 	opts.Operator = rules.OperatorOptions{Name: *c.opName, Namespace: *c.opNS, Labels: *c.opLabels}
 	out, err := rules.Generate(cfg, opts)
 	if err != nil {

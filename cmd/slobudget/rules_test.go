@@ -31,3 +31,27 @@ func TestRulesContinuityFlag(t *testing.T) {
 		t.Errorf("--rules.continuity=1m (less than two intervals): exit %d, stderr %q; want 1 and an error naming continuity", code, errs)
 	}
 }
+
+// --source=daemon writes only alerts over the daemon's metrics; an unknown
+// source is a command-line error.
+func TestRulesSourceFlag(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "slo.yml")
+	if err := os.WriteFile(cfg, []byte("slos:\n  - name: a\n    service: s\n    objective: 99.9\n    sli:\n      events:\n        errors: e_total\n        total: t_total\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI("rules", "--config.file="+cfg, "--source=daemon")
+	if code != 0 {
+		t.Fatalf("rules --source=daemon: exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"name: slobudget-daemon-a", `max by (service, slo) (slo_alert_active{service="s",slo="a",severity="page"}) == 1`, "alert: SLOPostmortemRequired"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("rules --source=daemon lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "record:") {
+		t.Errorf("rules --source=daemon writes recording rules:\n%s", out)
+	}
+	if code, _, errs := runCLI("rules", "--config.file="+cfg, "--source=recorded"); code != 2 || !strings.Contains(errs, "counters,daemon") {
+		t.Errorf("--source=recorded: exit %d, stderr %q; want 2 listing the sources", code, errs)
+	}
+}
