@@ -49,7 +49,8 @@ func TestDaemonRulesAlertmanagerRouting(t *testing.T) {
 		t.Fatalf("promtool check rules: %v\n%s", err, out)
 	}
 
-	hooks := map[string]*promtest.Webhook{"product": promtest.NewWebhook(t), "oncall": promtest.NewWebhook(t), "tickets": promtest.NewWebhook(t)}
+	hooks := map[string]*promtest.Webhook{"product": promtest.NewWebhook(t), "oncall": promtest.NewWebhook(t), "tickets": promtest.NewWebhook(t),
+		"postmortems": promtest.NewWebhook(t)}
 	urls := map[string]string{}
 	for name, h := range hooks {
 		urls[name] = h.URL

@@ -189,11 +189,11 @@ func (s *sloState) evaluate(ctx context.Context, src backend.Source, at time.Tim
 	} else {
 		withForecast(&r, s.def, s.policy, in, cov.From)
 	}
+	r.PageSpans = s.pages.record(r.EvaluatedAt, r.Alerts.Page, s.step, at.Sub(windowStart))
+	r.Notes = append(r.Notes, s.counter.Notes()...)
 	if err := s.withIncidents(ctx, src, &r, windowStart, at, in.Window.Total); err != nil {
 		return slo.Result{}, err
 	}
-	r.PageSpans = s.pages.record(r.EvaluatedAt, r.Alerts.Page, s.step, at.Sub(windowStart))
-	r.Notes = append(r.Notes, s.counter.Notes()...)
 	return r, nil
 }
 

@@ -53,8 +53,11 @@ func newIncidentsResponse(res slo.Result) incidentsResponse {
 	case res.DataMissing:
 		out.Note = "no data: the total selector matched no series in the SLO window"
 		return out
-	case !res.HasNumbers() || wi == nil:
+	case !res.HasNumbers():
 		out.Note = "not evaluated yet"
+		return out
+	case wi == nil:
+		out.Note = "incidents are not detected for an estimated SLI: its 5m counts would be estimates"
 		return out
 	}
 	out.Detected, out.WindowIncidents, out.Active = true, wi, wi.Active()
