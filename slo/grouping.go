@@ -131,3 +131,25 @@ func (s SLI) Narrow(g Group) (SLI, error) {
 	}
 	return out, err
 }
+
+// Slug is the result's ID reduced to characters safe in an HTML id: the
+// name as is for an SLO without grouping, `name-route-a` style for a group.
+func (r Result) Slug() string {
+	if r.Instance == "" {
+		return r.Name
+	}
+	var b strings.Builder
+	dash := false
+	for _, c := range r.Instance {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		switch {
+		case ok:
+			b.WriteRune(c)
+			dash = false
+		case !dash:
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimRight(b.String(), "-")
+}

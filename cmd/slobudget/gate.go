@@ -107,13 +107,17 @@ func (c *gateCmd) evaluate(ctx context.Context) ([]slo.Result, time.Time, error)
 	}
 	now := time.Now()
 	eng.EvaluateAt(ctx, now)
-	byName := map[string]slo.Result{}
+	// A grouped SLO answers with every group: the gate takes the worst.
+	byName := map[string][]slo.Result{}
 	for _, r := range eng.Results() {
-		byName[r.Name] = r
+		byName[r.Name] = append(byName[r.Name], r)
 	}
 	var out []slo.Result
 	for _, name := range *c.slos {
-		out = append(out, byName[name])
+		if len(byName[name]) == 0 {
+			out = append(out, slo.Result{})
+		}
+		out = append(out, byName[name]...)
 	}
 	return out, eng.Instant(now), nil
 }
