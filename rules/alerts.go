@@ -191,14 +191,30 @@ func (r *sloRules) units() string {
 }
 
 func (r *sloRules) remainingTemplate() string {
-	return fmt.Sprintf("{{ with query `%s` }}{{ . | first | value | humanizePercentage }}{{ else }}unknown{{ end }}", r.one(metricRemaining))
+	return fmt.Sprintf("{{ with %s }}{{ . | first | value | humanizePercentage }}{{ else }}unknown{{ end }}", r.queryOfAlert(metricRemaining))
 }
 
 func (r *sloRules) exhaustionTemplate() string {
 	// Not `with` on the value: a spent budget reads 0, which `with` skips.
-	return fmt.Sprintf("{{ with query `%s` }}{{ $left := . | first | value }}"+
+	return fmt.Sprintf("{{ with %s }}{{ $left := . | first | value }}"+
 		"{{ if le $left 0.0 }}The budget is already spent.{{ else if gt $left 1e300 }}The last hour burned nothing.{{ else }}At the last hour's burn rate it runs out in {{ humanizeDuration $left }}.{{ end }}"+
-		"{{ end }}", r.one(metricExhaustion))
+		"{{ end }}", r.queryOfAlert(metricExhaustion))
+}
+
+// queryOfAlert is the template pipeline that queries one of the SLO's
+// recorded series for an annotation. For a grouped SLO it selects the
+// alert's own group, from the alert's labels.
+func (r *sloRules) queryOfAlert(metric string) string {
+	if !r.grouped() {
+		return fmt.Sprintf("query `%s`", r.one(metric))
+	}
+	sel := r.sel[:len(r.sel)-1]
+	args := ""
+	for _, l := range r.by {
+		sel += "," + l + "=%q"
+		args += " $labels." + l
+	}
+	return fmt.Sprintf("printf `%s(%s%s})`%s | query", r.sumOp(), metric, sel, args)
 }
 
 // pct prints a ratio as a percentage without float noise: 0.999 as 99.9%.
