@@ -68,6 +68,11 @@ func newSLORules(s *slo.SLO, opts Options) (*sloRules, error) {
 		}
 		r.present = c.total
 		r.totalDelta, r.badDelta = c.deltas(opts, r.sumOp(), r.grouped())
+		if r.grouped() {
+			// A group whose errors selector has no series (a route that never
+			// failed) has no bad events, not an unknown number of them.
+			r.badDelta = fmt.Sprintf("(\n  %s\n)\nor\n(\n  %s\n) * 0", indent(r.badDelta, 2), indent(r.totalDelta, 2))
+		}
 	}
 	r.num, r.den = s.BudgetFraction()
 	if r.num <= 0 || r.num >= r.den {
