@@ -1,0 +1,193 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slobudget/slobudget/internal/promtest"
+)
+
+// groupedSeries is one counter the grouping test writes: route, code, and
+// its value at each minute (NaN-free; a drop is a counter reset).
+type groupedSeries struct {
+	route, code string
+	values      map[int64]float64 // by timestamp in seconds
+}
+
+// TestReportGroupsMatchTruth backfills three routes into a real
+// Prometheus (one with a counter reset, one that stopped more than a
+// window ago) and checks that `slobudget report` gives one budget per
+// route that still has data, each with the counts summed from the samples
+// written, and keeps the first maxGroups routes by value when limited.
+func TestReportGroupsMatchTruth(t *testing.T) {
+	bin := buildSlobudget(t)
+	end := time.Now().Add(-3 * time.Hour).Truncate(time.Hour).Unix() // seconds; before now
+	start := end - 3*24*3600
+	var all []*groupedSeries
+	add := func(route, code string, from, to int64, perMinute float64, resetAt int64) {
+		s := &groupedSeries{route: route, code: code, values: map[int64]float64{}}
+		v := 1000.0
+		for ts := from; ts <= to; ts += 60 {
+			if ts == resetAt {
+				v = 3 // restarted: counts from zero again
+			}
+			s.values[ts] = v
+			v += perMinute
+		}
+		all = append(all, s)
+	}
+	add("/a", "200", start, end, 50, 0)
+	add("/a", "500", start, end, 2, 0)
+	add("/b", "200", start, end, 30, end-5*3600) // a reset 5h before the end
+	add("/b", "500", start, end, 1, 0)
+	add("/old", "200", start, end-30*3600, 9, 0) // stopped 30h before the end
+	add("/old", "500", start, end-30*3600, 9, 0)
+
+	var om strings.Builder
+	om.WriteString("# TYPE http_requests_total counter\n")
+	for _, s := range all {
+		ts := make([]int64, 0, len(s.values))
+		for t := range s.values {
+			ts = append(ts, t)
+		}
+		sort.Slice(ts, func(i, j int) bool { return ts[i] < ts[j] })
+		for _, t := range ts {
+			fmt.Fprintf(&om, "http_requests_total{route=%q,code=%q} %g %d\n", s.route, s.code, s.values[t], t)
+		}
+	}
+	om.WriteString("# EOF\n")
+	dir := t.TempDir()
+	omPath, data := filepath.Join(dir, "data.om"), filepath.Join(dir, "tsdb")
+	if err := os.WriteFile(omPath, []byte(om.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	promtest.Backfill(t, omPath, data)
+	p := promtest.StartPrometheus(t, promtest.Options{DataDir: data})
+
+	config := filepath.Join(dir, "slos.yml")
+	cfg := `
+slos:
+  - name: api
+    service: api
+    objective: 99
+    window: 1d
+    grouping: [route]
+    sli:
+      events:
+        errors: http_requests_total{code="500"}
+        total: http_requests_total
+  - name: api-limited
+    service: api
+    objective: 99
+    window: 1d
+    grouping: [route]
+    maxGroups: 1
+    sli:
+      events:
+        errors: http_requests_total{code="500"}
+        total: http_requests_total
+`
+	if err := os.WriteFile(config, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Unix(end-3600+30, 0) // off the sample grid
+	// truth: the increase of every sample in (at−1d, at] over the one
+	// before it, a drop counting the new value (docs/counting.md).
+	truth := func(route string, errorsOnly bool) float64 {
+		lo, hi := at.Unix()-24*3600, at.Unix()
+		sum := 0.0
+		for _, s := range all {
+			if s.route != route || (errorsOnly && s.code != "500") {
+				continue
+			}
+			for ts := start + 60; ts <= end; ts += 60 {
+				prev, okPrev := s.values[ts-60]
+				v, ok := s.values[ts]
+				if !ok || !okPrev || ts <= lo || ts > hi {
+					continue
+				}
+				if v < prev {
+					sum += v
+				} else {
+					sum += v - prev
+				}
+			}
+		}
+		return sum
+	}
+	reported := runGroupedReport(t, bin, config, p.URL, at)
+	want := map[string][]string{"api": {"/a", "/b"}, "api-limited": {"/a"}}
+	for name, routes := range want {
+		got := reported[name]
+		if len(got) != len(routes) {
+			t.Fatalf("%s: instances %v, want routes %v", name, instanceNames(got), routes)
+		}
+		for i, route := range routes {
+			r := got[i]
+			total, bad := truth(route, false), truth(route, true)
+			if r.Group["route"] != route || r.Events == nil || *r.Events.Total != total || *r.Events.Good != total-bad {
+				t.Errorf("%s %s: group %v events %+v, want total %v good %v", name, route, r.Group, r.Events, total, total-bad)
+			}
+			if r.SLI == nil || !within(*r.SLI, 1-bad/total) {
+				t.Errorf("%s %s: SLI %v, want %v", name, route, r.SLI, 1-bad/total)
+			}
+		}
+	}
+	limited := reported["api-limited"][0]
+	if limited.Groups == nil || limited.Groups.Found != 2 || limited.Groups.Evaluated != 1 ||
+		!strings.Contains(strings.Join(limited.Notes, " "), `1 are left out (from {route="/b"})`) {
+		t.Errorf("api-limited: groups %+v notes %q", limited.Groups, limited.Notes)
+	}
+}
+
+type groupedReported struct {
+	reportedSLO
+	Group  map[string]string `json:"group"`
+	Groups *struct {
+		Found, Evaluated, Max int
+	} `json:"groups"`
+	Notes []string `json:"notes"`
+}
+
+func instanceNames(rs []groupedReported) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, fmt.Sprint(r.Group))
+	}
+	return out
+}
+
+// runGroupedReport runs `slobudget report --format=json` and returns the
+// instances of each SLO in the order printed.
+func runGroupedReport(t *testing.T, bin, config, promURL string, at time.Time) map[string][]groupedReported {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "report", "--config.file="+config, "--prometheus.url="+promURL,
+		"--time="+at.Format(time.RFC3339), "--format=json")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s: %v\nstderr:\n%s\nstdout:\n%.2000s", cmd, err, stderr.String(), stdout.String())
+	}
+	var report struct {
+		SLOs []groupedReported `json:"slos"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &report); err != nil {
+		t.Fatalf("report --format=json: %v\n%.2000s", err, stdout.String())
+	}
+	out := map[string][]groupedReported{}
+	for _, r := range report.SLOs {
+		out[r.Name] = append(out[r.Name], r)
+	}
+	return out
+}
