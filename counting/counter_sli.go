@@ -66,17 +66,16 @@ func New(sli slo.SLI, o Options) (*Counter, error) {
 	c.span = slices.Max(c.windows)
 	c.window = c.windows[0]
 	switch sli.Kind() {
-	case slo.KindEvents, slo.KindLatency:
-		goodSel, badSel, totalSel := sli.CounterSelectors()
-		c.total = NewStream(res)
-		c.addCounter(totalSel, c.total)
-		if goodSel != "" {
-			c.good = NewStream(res)
-			c.addCounter(goodSel, c.good)
-		} else {
-			c.bad = NewStream(res)
-			c.addCounter(badSel, c.bad)
+	case slo.KindLatency:
+		if sli.Latency.NativeHistogram == "" {
+			c.addCounters(sli)
+			break
 		}
+		c.good, c.total = NewStream(res), NewStream(res)
+		f := newHistogramFeeder(sli.Latency.Threshold, c.good, c.total)
+		c.units = append(c.units, &unit{selector: sli.Latency.NativeHistogram, streams: []*Stream{c.good, c.total}, feeder: f})
+	case slo.KindEvents:
+		c.addCounters(sli)
 	case slo.KindTimeSlice:
 		c.good, c.total = NewStream(res), NewStream(res)
 		f := newTimesliceFeeder(sli.TimeSlice, c.good, c.total)
@@ -88,6 +87,20 @@ func New(sli slo.SLI, o Options) (*Counter, error) {
 	// Coverage and "no data" are about the total (or the gauge) alone.
 	c.units[0].seen = &sampleRuns{}
 	return c, nil
+}
+
+// addCounters reads an events or classic-histogram SLI from its counters.
+func (c *Counter) addCounters(sli slo.SLI) {
+	goodSel, badSel, totalSel := sli.CounterSelectors()
+	c.total = NewStream(c.res)
+	c.addCounter(totalSel, c.total)
+	if goodSel != "" {
+		c.good = NewStream(c.res)
+		c.addCounter(goodSel, c.good)
+	} else {
+		c.bad = NewStream(c.res)
+		c.addCounter(badSel, c.bad)
+	}
 }
 
 func (c *Counter) addCounter(selector string, s *Stream) {
@@ -111,6 +124,9 @@ func (c *Counter) Advance(ctx context.Context, src backend.Source, at time.Time)
 	for _, u := range c.units {
 		if err := u.catchUp(ctx, src, atMs, c.span, c.res); err != nil {
 			return err
+		}
+		if hf, ok := u.feeder.(*histogramFeeder); ok && hf.failure() != nil {
+			return fmt.Errorf("native histogram %s: %w", u.selector, hf.failure())
 		}
 	}
 	c.at = atMs
