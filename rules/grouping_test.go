@@ -144,3 +144,22 @@ func TestPromtoolGroupedSLO(t *testing.T) {
 		t.Fatalf("promtool test rules: %v\n%s\nsuite:\n%s", err, out, suite)
 	}
 }
+
+func TestRulesRefuseNativeHistograms(t *testing.T) {
+	cfg, err := slo.Parse("native.yml", []byte(`
+slos:
+  - name: rpc
+    service: rpc
+    objective: 99
+    sli:
+      latency:
+        nativeHistogram: rpc_duration_seconds
+        threshold: 0.5
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Generate(cfg, Options{}); err == nil || !strings.Contains(err.Error(), "do not count native histograms") {
+		t.Errorf("Generate: %v, want a clear refusal", err)
+	}
+}
