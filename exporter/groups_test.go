@@ -18,6 +18,7 @@ import (
 	"github.com/slobudget/slobudget/backend"
 	"github.com/slobudget/slobudget/backend/memory"
 	"github.com/slobudget/slobudget/internal/promapi"
+	"github.com/slobudget/slobudget/statuspage"
 )
 
 const groupedDaemonConfig = `
@@ -63,6 +64,7 @@ func TestGroupedInstancesOnMetricsAndAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	d.StatusPage = d.NewStatusPage(statuspage.Options{})
 	if failed := d.Engine.EvaluateAt(context.Background(), time.UnixMilli(end)); failed != 0 {
 		t.Fatalf("evaluation failed: %+v", d.Engine.Results())
 	}
@@ -98,6 +100,19 @@ func TestGroupedInstancesOnMetricsAndAPI(t *testing.T) {
 		if !strings.Contains(metrics, want+"\n") {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+	// The history API and the status page answer per instance.
+	key := url.PathEscape(`api{route="/b"}`)
+	if code, body := request(t, d, "GET", "/api/v1/slos/"+key+"/history"); code != 200 || !strings.Contains(body, `"remaining"`) {
+		t.Errorf("history of /b: %d %.300s", code, body)
+	}
+	code, page := request(t, d, "GET", "/")
+	if code != 200 || !strings.Contains(page, `id="slo-api-route-a"`) || !strings.Contains(page, `id="slo-api-route-b"`) {
+		t.Errorf("status page: %d, want one row per route", code)
+	}
+	code, page = request(t, d, "GET", "/?slo="+url.QueryEscape(`api{route="/b"}`))
+	if code != 200 || strings.Contains(page, `id="slo-api-route-a"`) || !strings.Contains(page, `id="slo-api-route-b"`) {
+		t.Errorf("status page for /b: %d, want only its row", code)
 	}
 	if code, body := request(t, d, "GET", "/api/v1/slos/api"); code != 404 || !strings.Contains(body, `api{route=\"/a\"}`) {
 		t.Errorf("/api/v1/slos/api: %d %s, want 404 listing the instances", code, body)
