@@ -208,3 +208,48 @@ func TestGroupingWithoutDataSaysNoData(t *testing.T) {
 		t.Fatalf("results %+v, want one no-data result named api", got)
 	}
 }
+
+// TestGroupingReload keeps a grouped SLO's per-group counts across a reload
+// that changes only the objective, and starts afresh when the grouping
+// changes.
+func TestGroupingReload(t *testing.T) {
+	const day = int64(24 * 3600_000)
+	at := int64(1_700_006_400_000)
+	f := newGroupsFixture([]routeSeries{
+		{"/a", "200", 10, at - 2*day, at + day}, {"/a", "500", 1, at - 2*day, at + day},
+		{"/b", "200", 20, at - 2*day, at + day}, {"/b", "500", 2, at - 2*day, at + day},
+	})
+	e, err := New(loadConfig(t, groupedConfig("")), Options{Source: f.store, Step: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	e.EvaluateAt(ctx, time.UnixMilli(at))
+	groups := e.states["api"].groups
+	counterA := groups.members[`route="/a"`].counter
+	if err := e.SetConfig(loadConfig(t, strings.Replace(groupedConfig(""), "objective: 99", "objective: 99.5", 1))); err != nil {
+		t.Fatal(err)
+	}
+	if e.states["api"].groups != groups || groups.members[`route="/a"`].counter != counterA {
+		t.Fatal("an objective change dropped the groups' counts")
+	}
+	if r, _ := e.Result("api"); !r.EvaluatedAt.IsZero() || len(instances(e, "api")) != 1 {
+		t.Errorf("after the objective change: %v instances, want one skeleton until the next evaluation", keys(instances(e, "api")))
+	}
+	next := at + 60_000
+	e.EvaluateAt(ctx, time.UnixMilli(next))
+	r, ok := e.Result(`api{route="/a"}`)
+	if !ok || r.Objective != 0.995 || r.Events.Total != f.truth("/a", false, next-day, next) {
+		t.Errorf("after the reload: %+v", r)
+	}
+	if err := e.SetConfig(loadConfig(t, strings.Replace(groupedConfig(""), "grouping: [route]", "grouping: [code]", 1))); err != nil {
+		t.Fatal(err)
+	}
+	if e.states["api"].groups == groups {
+		t.Fatal("a grouping change kept the old groups")
+	}
+	e.EvaluateAt(ctx, time.UnixMilli(next+60_000))
+	if got := instances(e, "api"); len(got) != 2 || got[`api{code="500"}`].Events.Good != 0 {
+		t.Errorf("grouped by code: %v", keys(got))
+	}
+}
