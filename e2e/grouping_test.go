@@ -142,6 +142,38 @@ slos:
 			}
 		}
 	}
+	// The same SLO as Pyrra writes it: the same budget per route.
+	pyrra := filepath.Join(dir, "pyrra.yml")
+	if err := os.WriteFile(pyrra, []byte(`apiVersion: pyrra.dev/v1alpha1
+kind: ServiceLevelObjective
+metadata:
+  name: api-pyrra
+  labels:
+    pyrra.dev/service: api
+spec:
+  target: "99"
+  window: 1d
+  indicator:
+    ratio:
+      errors:
+        metric: http_requests_total{code="500"}
+      total:
+        metric: http_requests_total
+      grouping: [route]
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fromPyrra := runGroupedReport(t, bin, pyrra, p.URL, at)["api-pyrra"]
+	if len(fromPyrra) != 2 {
+		t.Fatalf("Pyrra SLO: instances %v, want /a and /b", instanceNames(fromPyrra))
+	}
+	for i, route := range want["api"] {
+		r, native := fromPyrra[i], reported["api"][i]
+		if r.Group["route"] != route || *r.Events.Total != *native.Events.Total || *r.Events.Good != *native.Events.Good ||
+			*r.BudgetRemaining != *native.BudgetRemaining {
+			t.Errorf("Pyrra %s: group %v events %+v budget %v, native events %+v budget %v", route, r.Group, r.Events, *r.BudgetRemaining, native.Events, *native.BudgetRemaining)
+		}
+	}
 	limited := reported["api-limited"][0]
 	if limited.Groups == nil || limited.Groups.Found != 2 || limited.Groups.Evaluated != 1 ||
 		!strings.Contains(strings.Join(limited.Notes, " "), `1 are left out (from {route="/b"})`) {
