@@ -112,6 +112,17 @@ func TestNativeHistogramLatencyIsExact(t *testing.T) {
 	if got[0].SLI == nil || *got[0].SLI != wantGood/wantTotal {
 		t.Errorf("SLI %v, want %v", got[0].SLI, wantGood/wantTotal)
 	}
+	// Grouped by the scrape's job label: one instance, the same counts
+	// (discovery lists the groups of a native histogram too).
+	grouped := filepath.Join(dir, "grouped.yml")
+	if err := os.WriteFile(grouped, []byte("slos:\n  - name: rpc-latency\n    service: rpc\n    objective: 99\n    window: 1d\n    grouping: [job]\n    sli:\n      latency:\n        nativeHistogram: rpc_duration_seconds\n        threshold: 0.5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	byJob := runGroupedReport(t, bin, grouped, p.URL, at)["rpc-latency"]
+	if len(byJob) != 1 || byJob[0].Group["job"] != "rpc" || byJob[0].Events == nil ||
+		*byJob[0].Events.Total != wantTotal || *byJob[0].Events.Good != wantGood {
+		t.Errorf("grouped by job: %+v", byJob)
+	}
 	out, _ := runReportFailing(t, bin, write("off.yml", "0.6"), p.URL, at)
 	if !strings.Contains(out, "not a bucket boundary") || !strings.Contains(out, "0.5946") || !strings.Contains(out, "0.6484") {
 		t.Errorf("threshold 0.6: the report does not name the nearest boundaries of schema 3 (0.5946…, 0.6484…):\n%s", out)
