@@ -172,11 +172,36 @@ func (s *sloState) evaluateGroups(ctx context.Context, src backend.Source, at ti
 			strings.Join(g.labels, ", "), found, g.max, len(kept), found-len(kept), strings.Join(first, ", ")))
 	}
 	keep := map[string]bool{}
-	var out []instanceOutcome
 	for _, gr := range kept {
-		k := gr.String()
-		keep[k] = true
-		o := s.evaluateGroup(ctx, src, at, gr)
+		keep[gr.String()] = true
+	}
+	for k := range g.members {
+		if !keep[k] {
+			delete(g.members, k) // aged out or left out: its counts go
+		}
+	}
+	// Groups are independent (own counter, own page record): a few at a
+	// time, so that a hundred groups' queries overlap instead of queueing.
+	outcomes := make([]instanceOutcome, len(kept))
+	sem := make(chan struct{}, groupConcurrency)
+	var wg sync.WaitGroup
+	for i, gr := range kept {
+		m, err := g.member(gr, s.def.SLI)
+		if err != nil {
+			outcomes[i] = instanceOutcome{key: slo.InstanceKey(s.def.Name, gr.Map(), s.def.Grouping), group: gr.Map(), err: err}
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			outcomes[i] = s.evaluateGroup(ctx, src, at, gr, m)
+		}()
+	}
+	wg.Wait()
+	var out []instanceOutcome
+	for _, o := range outcomes {
 		if o.err == nil {
 			if o.r.DataMissing {
 				// Listed, but no samples in the window any more: the
@@ -187,11 +212,6 @@ func (s *sloState) evaluateGroups(ctx context.Context, src backend.Source, at ti
 			o.r.Notes = append(notes, o.r.Notes...)
 		}
 		out = append(out, o)
-	}
-	for k := range g.members {
-		if !keep[k] {
-			delete(g.members, k) // aged out or left out: its counts go
-		}
 	}
 	if len(out) == 0 {
 		// No group had samples in the window: no data, as for an SLO
@@ -209,29 +229,41 @@ func (g *groupSet) sortedSeen() []slo.Group {
 	return all
 }
 
-// evaluateGroup evaluates one group with its own counter and page record.
-func (s *sloState) evaluateGroup(ctx context.Context, src backend.Source, at time.Time, gr slo.Group) instanceOutcome {
+// groupConcurrency bounds the groups of one SLO evaluated at once.
+const groupConcurrency = 4
+
+// member returns the group's counter and page record, made on first use.
+func (g *groupSet) member(gr slo.Group, sli slo.SLI) (*groupMember, error) {
+	if m := g.members[gr.String()]; m != nil {
+		return m, nil
+	}
+	narrow, err := sli.Narrow(gr)
+	if err != nil {
+		return nil, err
+	}
+	c, err := g.newCounter(narrow)
+	if err != nil {
+		return nil, err
+	}
+	m := &groupMember{counter: c, pages: &pageLedger{}}
+	g.members[gr.String()] = m
+	return m, nil
+}
+
+// evaluateGroup evaluates one group with its own counter and page record,
+// exactly as an SLO without grouping over the SLI narrowed to the group.
+func (s *sloState) evaluateGroup(ctx context.Context, src backend.Source, at time.Time, gr slo.Group, m *groupMember) instanceOutcome {
 	key := slo.InstanceKey(s.def.Name, gr.Map(), s.def.Grouping)
-	fail := func(err error) instanceOutcome { return instanceOutcome{key: key, group: gr.Map(), err: err} }
 	sli, err := s.def.SLI.Narrow(gr)
 	if err != nil {
-		return fail(err)
-	}
-	m := s.groups.members[gr.String()]
-	if m == nil {
-		c, err := s.groups.newCounter(sli)
-		if err != nil {
-			return fail(err)
-		}
-		m = &groupMember{counter: c, pages: &pageLedger{}}
-		s.groups.members[gr.String()] = m
+		return instanceOutcome{key: key, group: gr.Map(), err: err}
 	}
 	def := *s.def
 	def.SLI, def.Grouping = sli, nil
 	one := &sloState{def: &def, policy: s.policy, counter: m.counter, mu: &sync.Mutex{}, pages: m.pages, step: s.step}
 	r, err := one.evaluate(ctx, src, at)
 	if err != nil {
-		return fail(err)
+		return instanceOutcome{key: key, group: gr.Map(), err: err}
 	}
 	r.Group, r.Instance = gr.Map(), key
 	return instanceOutcome{key: key, group: r.Group, r: r}
