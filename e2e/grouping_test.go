@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,16 +24,12 @@ type groupedSeries struct {
 	values      map[int64]float64 // by timestamp in seconds
 }
 
-// TestReportGroupsMatchTruth backfills three routes into a real
-// Prometheus (one with a counter reset, one that stopped more than a
-// window ago) and checks that `slobudget report` gives one budget per
-// route that still has data, each with the counts summed from the samples
-// written, and keeps the first maxGroups routes by value when limited.
-func TestReportGroupsMatchTruth(t *testing.T) {
-	bin := buildSlobudget(t)
-	end := time.Now().Add(-3 * time.Hour).Truncate(time.Hour).Unix() // seconds; before now
-	start := end - 3*24*3600
-	var all []*groupedSeries
+// groupedData is three routes of two counters each, one sample a minute for
+// three days up to end (seconds): /b's counter resets 5h before the end and
+// /old stops 30h before it.
+func groupedData() (all []*groupedSeries, start, end int64) {
+	end = time.Now().Add(-3 * time.Hour).Truncate(time.Hour).Unix() // before now
+	start = end - 3*24*3600
 	add := func(route, code string, from, to int64, perMinute float64, resetAt int64) {
 		s := &groupedSeries{route: route, code: code, values: map[int64]float64{}}
 		v := 1000.0
@@ -51,7 +48,13 @@ func TestReportGroupsMatchTruth(t *testing.T) {
 	add("/b", "500", start, end, 1, 0)
 	add("/old", "200", start, end-30*3600, 9, 0) // stopped 30h before the end
 	add("/old", "500", start, end-30*3600, 9, 0)
+	return all, start, end
+}
 
+// groupedText writes the series as Prometheus text with timestamps: in
+// seconds for promtool's OpenMetrics backfill, in milliseconds for
+// VictoriaMetrics's import.
+func groupedText(all []*groupedSeries, millis bool) string {
 	var om strings.Builder
 	om.WriteString("# TYPE http_requests_total counter\n")
 	for _, s := range all {
@@ -61,18 +64,59 @@ func TestReportGroupsMatchTruth(t *testing.T) {
 		}
 		sort.Slice(ts, func(i, j int) bool { return ts[i] < ts[j] })
 		for _, t := range ts {
-			fmt.Fprintf(&om, "http_requests_total{route=%q,code=%q} %g %d\n", s.route, s.code, s.values[t], t)
+			stamp := t
+			if millis {
+				stamp *= 1000
+			}
+			fmt.Fprintf(&om, "http_requests_total{route=%q,code=%q} %g %d\n", s.route, s.code, s.values[t], stamp)
 		}
 	}
-	om.WriteString("# EOF\n")
+	return om.String()
+}
+
+// TestReportGroupsMatchTruth backfills the three routes into a real
+// Prometheus and checks the grouped report (checkGroupedReport).
+func TestReportGroupsMatchTruth(t *testing.T) {
+	bin := buildSlobudget(t)
+	all, start, end := groupedData()
 	dir := t.TempDir()
 	omPath, data := filepath.Join(dir, "data.om"), filepath.Join(dir, "tsdb")
-	if err := os.WriteFile(omPath, []byte(om.String()), 0o644); err != nil {
+	if err := os.WriteFile(omPath, []byte(groupedText(all, false)+"# EOF\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	promtest.Backfill(t, omPath, data)
 	p := promtest.StartPrometheus(t, promtest.Options{DataDir: data})
+	checkGroupedReport(t, bin, p.URL, all, start, end)
+}
 
+// TestReportGroupsOnVictoriaMetrics imports the same routes into a real
+// VictoriaMetrics: the same budgets per route.
+func TestReportGroupsOnVictoriaMetrics(t *testing.T) {
+	bin := buildSlobudget(t)
+	all, start, end := groupedData()
+	vm := promtest.StartVictoriaMetrics(t, promtest.VMOptions{})
+	resp, err := http.Post(vm.URL+"/api/v1/import/prometheus", "text/plain", strings.NewReader(groupedText(all, true)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("import: HTTP %d", resp.StatusCode)
+	}
+	if resp, err := http.Get(vm.URL + "/internal/force_flush"); err == nil {
+		resp.Body.Close()
+	}
+	time.Sleep(time.Second) // new samples become searchable about a second after a flush
+	checkGroupedReport(t, bin, vm.URL, all, start, end)
+}
+
+// checkGroupedReport checks that `slobudget report` gives one budget per
+// route that still has data, each with the counts summed from the samples
+// written, keeps the first maxGroups routes by value when limited, and
+// reads Pyrra's grouping the same way.
+func checkGroupedReport(t *testing.T, bin, url string, all []*groupedSeries, start, end int64) {
+	t.Helper()
+	dir := t.TempDir()
 	config := filepath.Join(dir, "slos.yml")
 	cfg := `
 slos:
@@ -124,7 +168,7 @@ slos:
 		}
 		return sum
 	}
-	reported := runGroupedReport(t, bin, config, p.URL, at)
+	reported := runGroupedReport(t, bin, config, url, at)
 	want := map[string][]string{"api": {"/a", "/b"}, "api-limited": {"/a"}}
 	for name, routes := range want {
 		got := reported[name]
@@ -163,7 +207,7 @@ spec:
 `), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	fromPyrra := runGroupedReport(t, bin, pyrra, p.URL, at)["api-pyrra"]
+	fromPyrra := runGroupedReport(t, bin, pyrra, url, at)["api-pyrra"]
 	if len(fromPyrra) != 2 {
 		t.Fatalf("Pyrra SLO: instances %v, want /a and /b", instanceNames(fromPyrra))
 	}
