@@ -253,3 +253,59 @@ func TestGroupingReload(t *testing.T) {
 		t.Errorf("grouped by code: %v", keys(got))
 	}
 }
+
+// TestGroupingTimeSlices groups a time-slice SLI by pipeline: each
+// pipeline's slices are judged by its own gauge alone.
+func TestGroupingTimeSlices(t *testing.T) {
+	const minute, day = int64(60_000), int64(24 * 3600_000)
+	at := int64(1_700_006_400_000)
+	store := memory.New()
+	lag := func(pipeline string, ts int64) float64 {
+		if pipeline == "b" && ts > at-100*minute && ts <= at-90*minute {
+			return 1500 // b lags for ten minutes
+		}
+		return 60
+	}
+	for _, p := range []string{"a", "b"} {
+		var ss []backend.Sample
+		for ts := at - 2*day; ts <= at; ts += 15_000 {
+			ss = append(ss, backend.Sample{T: ts, V: lag(p, ts)})
+		}
+		store.Add(labels.FromStrings("__name__", "pipeline_lag_seconds", "pipeline", p), ss...)
+	}
+	cfg := `
+slos:
+  - name: fresh
+    service: data
+    objective: 99
+    window: 1d
+    grouping: [pipeline]
+    sli:
+      timeslice:
+        condition: pipeline_lag_seconds < 900
+        slice: 1m
+`
+	e, err := New(loadConfig(t, cfg), Options{Source: store, Step: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if failed := e.EvaluateAt(context.Background(), time.UnixMilli(at)); failed != 0 {
+		t.Fatalf("evaluation failed: %+v", e.Results())
+	}
+	for _, p := range []string{"a", "b"} {
+		// The truth: every 1m slice of the window, judged by the last
+		// sample in it.
+		var want slo.Counts
+		for end := at - day + minute; end <= at; end += minute {
+			last := end - end%15_000 // samples every 15s on the grid
+			want.Total++
+			if lag(p, last) < 900 {
+				want.Good++
+			}
+		}
+		r, ok := e.Result(`fresh{pipeline="` + p + `"}`)
+		if !ok || r.Events != want {
+			t.Errorf("pipeline %s: %v %+v, want %+v", p, ok, r.Events, want)
+		}
+	}
+}
