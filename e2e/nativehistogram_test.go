@@ -16,6 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/slobudget/slobudget/internal/promtest"
+	"github.com/slobudget/slobudget/rules"
+	"github.com/slobudget/slobudget/slo"
 )
 
 // nativeTarget is a scrape target exposing one native histogram (bucket
@@ -53,10 +55,45 @@ func TestNativeHistogramLatencyIsExact(t *testing.T) {
 	srv := httptest.NewServer(target)
 	t.Cleanup(srv.Close)
 	host := strings.TrimPrefix(srv.URL, "http://")
+	// The generated rules run alongside, every second, and must count the
+	// same observations.
+	dir := t.TempDir()
+	write := func(name, threshold string) string {
+		path := filepath.Join(dir, name)
+		cfg := "slos:\n  - name: rpc-latency\n    service: rpc\n    objective: 99\n    window: 1d\n    sli:\n      latency:\n        nativeHistogram: rpc_duration_seconds\n        threshold: " + threshold + "\n"
+		if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	exact := write("exact.yml", "0.5")
+	cfg, err := slo.LoadFiles(exact)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ruleText, err := rules.Generate(cfg, rules.Options{Interval: time.Second, Delay: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rulesPath := filepath.Join(dir, "rules.yml")
+	if err := os.WriteFile(rulesPath, ruleText, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	p := promtest.StartPrometheus(t, promtest.Options{
 		ConfigYAML: fmt.Sprintf("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: rpc\n    static_configs:\n      - targets: [%q]\n", host),
 		ExtraArgs:  []string{"--enable-feature=native-histograms"},
+		RuleFiles:  []string{rulesPath},
 	})
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for !cond() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s\n%s", what, p.Log())
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
 	// waitCount waits until Prometheus's newest sample holds n observations.
 	waitCount := func(n float64) {
 		t.Helper()
@@ -76,6 +113,12 @@ func TestNativeHistogramLatencyIsExact(t *testing.T) {
 		}
 	}
 	waitCount(0) // the baseline: a histogram without observations
+	// The rules run from start-up: their running sums exist before the
+	// first observation, so they count every one.
+	waitFor("the running sums' first evaluation", func() bool {
+		s, err := p.QueryErr(`slo:total_events:running_sum{slo="rpc-latency"}`, time.Now())
+		return err == nil && len(s) == 1
+	})
 	observe(h, 0.1, 30)
 	observe(h, 0.4, 20)
 	observe(h, 0.5, 4) // on the threshold: good
@@ -91,18 +134,9 @@ func TestNativeHistogramLatencyIsExact(t *testing.T) {
 	waitCount(19)
 	wantTotal, wantGood := 64.0+9+10, 30.0+20+4+5+10
 
-	dir := t.TempDir()
-	write := func(name, threshold string) string {
-		path := filepath.Join(dir, name)
-		cfg := "slos:\n  - name: rpc-latency\n    service: rpc\n    objective: 99\n    window: 1d\n    sli:\n      latency:\n        nativeHistogram: rpc_duration_seconds\n        threshold: " + threshold + "\n"
-		if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
 	time.Sleep(1100 * time.Millisecond)
 	at := time.Now().Truncate(time.Second)
-	got := runReport(t, bin, write("exact.yml", "0.5"), p.URL, at)
+	got := runReport(t, bin, exact, p.URL, at)
 	if len(got) != 1 || got[0].Error != "" || got[0].Events == nil {
 		t.Fatalf("report: %+v", got)
 	}
@@ -122,6 +156,16 @@ func TestNativeHistogramLatencyIsExact(t *testing.T) {
 	if len(byJob) != 1 || byJob[0].Group["job"] != "rpc" || byJob[0].Events == nil ||
 		*byJob[0].Events.Total != wantTotal || *byJob[0].Events.Good != wantGood {
 		t.Errorf("grouped by job: %+v", byJob)
+	}
+	// The rules' window counts, once their delayed reads have passed the
+	// last observation.
+	time.Sleep(3 * time.Second)
+	events := map[string]float64{}
+	for _, smp := range p.Query(t, `slo:window_events:count{slo="rpc-latency"}`, time.Now()) {
+		events[smp.Labels["result"]] = smp.Value
+	}
+	if events["good"] != wantGood || events["bad"] != wantTotal-wantGood {
+		t.Errorf("rules: window events %v, want good %v bad %v", events, wantGood, wantTotal-wantGood)
 	}
 	out, _ := runReportFailing(t, bin, write("off.yml", "0.6"), p.URL, at)
 	if !strings.Contains(out, "not a bucket boundary") || !strings.Contains(out, "0.5946") || !strings.Contains(out, "0.6484") {

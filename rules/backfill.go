@@ -96,6 +96,12 @@ func Backfill(ctx context.Context, cfg *slo.Config, opts Options, bo BackfillOpt
 		if err != nil {
 			return nil, fmt.Errorf("slo %q: %w", s.Name, err)
 		}
+		if len(r.pre) > 0 {
+			// The running sums read counters the rules themselves record
+			// (native.go), which have no history before the rules started:
+			// their deltas would say "no traffic".
+			return nil, fmt.Errorf("slo %q: rules-backfill cannot write the history of a native-histogram SLI (its counters are recorded by the rules themselves); its windows fill from the rules' start", s.Name)
+		}
 		step := r.opts.Interval // a time-slice SLO's group runs once per slice
 		res := BackfillResult{SLO: s.Name}
 		steps := int(history / step)

@@ -24,12 +24,6 @@ func sliCounters(s *slo.SLO) (counters, error) {
 	if kind != slo.KindEvents && kind != slo.KindLatency {
 		return counters{}, fmt.Errorf("sli kind %q has no counters", kind)
 	}
-	if s.SLI.Latency != nil && s.SLI.Latency.NativeHistogram != "" {
-		// The running sums read counters with max_over_time and offsets,
-		// which PromQL does not apply to native histograms in the same way;
-		// the daemon counts them exactly (docs/counting.md).
-		return counters{}, fmt.Errorf("sli.latency.nativeHistogram: the generated rules do not count native histograms; slobudget serve does, and exports the SLO's metrics")
-	}
 	good, bad, total := s.SLI.CounterSelectors()
 	if total == "" {
 		return counters{}, fmt.Errorf("sli: no total counter selector (is the histogram a valid selector?)")

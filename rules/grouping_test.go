@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -145,7 +146,10 @@ func TestPromtoolGroupedSLO(t *testing.T) {
 	}
 }
 
-func TestRulesRefuseNativeHistograms(t *testing.T) {
+// TestRulesNativeHistogram generates the rules of a native-histogram SLI
+// (golden) and checks them with promtool; e2e/nativehistogram_test.go runs
+// them on a real Prometheus against the observations made.
+func TestRulesNativeHistogram(t *testing.T) {
 	cfg, err := slo.Parse("native.yml", []byte(`
 slos:
   - name: rpc
@@ -159,7 +163,21 @@ slos:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Generate(cfg, Options{}); err == nil || !strings.Contains(err.Error(), "do not count native histograms") {
-		t.Errorf("Generate: %v, want a clear refusal", err)
+	out, err := Generate(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "native.yml", out)
+	bin := promtest.Require(t, promtest.Promtool)
+	path := filepath.Join(t.TempDir(), "rules.yml")
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(bin, "check", "rules", path).CombinedOutput(); err != nil {
+		t.Fatalf("promtool check rules: %v\n%s", err, out)
+	}
+	if _, err := Backfill(context.Background(), cfg, Options{}, BackfillOptions{PrometheusURL: "http://127.0.0.1:1", OutputDir: t.TempDir()}); err == nil ||
+		!strings.Contains(err.Error(), "cannot write the history of a native-histogram SLI") {
+		t.Errorf("Backfill: %v, want a clear refusal", err)
 	}
 }

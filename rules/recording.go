@@ -39,6 +39,9 @@ type sloRules struct {
 	num, den float64
 	// sel is the {service=...,slo=...} matcher set of this SLO's series.
 	sel string
+	// pre are rules the running sums read, evaluated first in the group
+	// (a native histogram's float counters, native.go).
+	pre []rule
 	// by is the SLO's grouping labels: every sum keeps them, so each group
 	// has its own running sums, burn rates and budget (grouping.go).
 	by []string
@@ -61,6 +64,18 @@ func newSLORules(s *slo.SLO, opts Options) (*sloRules, error) {
 			return nil, err
 		}
 		r.totalDelta, r.badDelta = sliceDeltas(ts, r.present, r.opts)
+	} else if l := s.SLI.Latency; l != nil && l.NativeHistogram != "" {
+		sel, err := plain(l.NativeHistogram)
+		if err != nil {
+			return nil, fmt.Errorf("sli.latency.nativeHistogram: %w", err)
+		}
+		r.present = sel
+		var c counters
+		r.pre, c = r.nativeCounters(sel, l.Threshold)
+		r.totalDelta, r.badDelta = c.deltas(opts, r.sumOp(), r.grouped())
+		if r.grouped() {
+			r.badDelta = fmt.Sprintf("(\n  %s\n)\nor\n(\n  %s\n) * 0", indent(r.badDelta, 2), indent(r.totalDelta, 2))
+		}
 	} else {
 		c, err := sliCounters(s)
 		if err != nil {
@@ -128,10 +143,11 @@ func (r *sloRules) labels(extra ...string) map[string]string {
 // evaluates a group's rules one after another and each sees the samples the
 // earlier ones wrote at the same instant.
 func (r *sloRules) recording() []rule {
-	out := []rule{
+	out := append([]rule{}, r.pre...)
+	out = append(out, []rule{
 		{Record: metricTotal, Expr: r.runningSum(metricTotal, r.totalDelta), Labels: r.labels()},
 		{Record: metricBad, Expr: r.runningSum(metricBad, r.badDelta), Labels: r.labels()},
-	}
+	}...)
 	for _, w := range windows(r.s) {
 		out = append(out, rule{
 			Record: metricBurn,
