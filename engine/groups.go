@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -133,15 +134,21 @@ func listGroups(ctx context.Context, src backend.Source, selector string, labels
 // the same groups on every replica and after every restart) and says in
 // advance which groups a new one can push out: those after it.
 func (g *groupSet) kept() (kept []slo.Group, found int) {
+	all := g.sorted()
+	if len(all) > g.max {
+		return all[:g.max], len(all)
+	}
+	return all, len(all)
+}
+
+// sorted returns every known group ordered by label values.
+func (g *groupSet) sorted() []slo.Group {
 	all := make([]slo.Group, 0, len(g.seen))
 	for _, s := range g.seen {
 		all = append(all, s.group)
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].Less(all[j]) })
-	if len(all) > g.max {
-		return all[:g.max], len(all)
-	}
-	return all, len(all)
+	return all
 }
 
 // evaluateGroups discovers the groups at at and evaluates each one kept.
@@ -165,7 +172,7 @@ func (s *sloState) evaluateGroups(ctx context.Context, src backend.Source, at ti
 	var notes []string
 	if found > len(kept) {
 		first := make([]string, 0, 3)
-		for _, gr := range g.sortedSeen()[len(kept):min(found, len(kept)+3)] {
+		for _, gr := range g.sorted()[len(kept):min(found, len(kept)+3)] {
 			first = append(first, "{"+gr.String()+"}")
 		}
 		notes = append(notes, fmt.Sprintf("grouping by %s: the window holds %d groups, more than maxGroups %d; only the first %d by label values are evaluated, %d are left out (from %s)",
@@ -209,7 +216,7 @@ func (s *sloState) evaluateGroups(ctx context.Context, src backend.Source, at ti
 				continue
 			}
 			o.r.Groups = count
-			o.r.Notes = append(notes, o.r.Notes...)
+			o.r.Notes = append(slices.Clone(notes), o.r.Notes...)
 		}
 		out = append(out, o)
 	}
@@ -218,15 +225,10 @@ func (s *sloState) evaluateGroups(ctx context.Context, src backend.Source, at ti
 		// without grouping.
 		r := noDataResult(s.def, s.policy, at, counting.Coverage{Selector: selector})
 		r.Groups = count
-		r.Notes = append(notes, fmt.Sprintf("grouping by %s: no series of %s had samples in the window", strings.Join(g.labels, ", "), selector))
+		r.Notes = append(slices.Clone(notes), fmt.Sprintf("grouping by %s: no series of %s had samples in the window", strings.Join(g.labels, ", "), selector))
 		out = append(out, instanceOutcome{key: s.def.Name, r: r})
 	}
 	return out, nil
-}
-
-func (g *groupSet) sortedSeen() []slo.Group {
-	all, _ := (&groupSet{seen: g.seen, max: len(g.seen)}).kept()
-	return all
 }
 
 // groupConcurrency bounds the groups of one SLO evaluated at once.
