@@ -181,3 +181,70 @@ slos:
 		t.Errorf("Backfill: %v, want a clear refusal", err)
 	}
 }
+
+// TestPromtoolGroupedTimeSlices: a freshness SLO grouped by pipeline, one
+// gauge sample every 15s for an hour; pipeline b lags in the minutes
+// (30, 40]. The rules read each 1m slice one minute late (the default
+// delay), so the running sums at minute 60 hold the slices ending at
+// minutes 0 to 59: 60 per pipeline, of which b's slices ending at 31 to
+// 40 are bad (their last sample lags).
+func TestPromtoolGroupedTimeSlices(t *testing.T) {
+	cfg, err := slo.Parse("fresh.yml", []byte(`
+slos:
+  - name: fresh
+    service: data
+    objective: 99
+    window: 30d
+    grouping: [pipeline]
+    sli:
+      timeslice:
+        condition: pipeline_lag_seconds < 900
+        slice: 1m
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Generate(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := promtest.Require(t, promtest.Promtool)
+	dir := t.TempDir()
+	rulesPath := filepath.Join(dir, "rules.yml")
+	if err := os.WriteFile(rulesPath, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var series strings.Builder
+	for _, p := range []string{"a", "b"} {
+		var vals []string
+		for sec := 0; sec <= 3600; sec += 15 {
+			v := "60"
+			if p == "b" && sec > 30*60 && sec <= 40*60 {
+				v = "1500"
+			}
+			vals = append(vals, v)
+		}
+		fmt.Fprintf(&series, "      - series: 'pipeline_lag_seconds{pipeline=%q}'\n        values: '%s'\n", p, strings.Join(vals, " "))
+	}
+	var want strings.Builder
+	for _, p := range []struct {
+		name      string
+		good, bad int
+	}{{"a", 60, 0}, {"b", 50, 10}} {
+		for _, r := range []struct {
+			result string
+			n      int
+		}{{"bad", p.bad}, {"good", p.good}} {
+			fmt.Fprintf(&want, "          - labels: 'slo:window_events:count{pipeline=%q,result=%q,service=\"data\",slo=\"fresh\",window=\"30d\"}'\n            value: %d\n", p.name, r.result, r.n)
+		}
+	}
+	suite := fmt.Sprintf("rule_files: [%s]\nevaluation_interval: 1m\ntests:\n  - interval: 15s\n    input_series:\n%s    promql_expr_test:\n      - expr: 'slo:window_events:count'\n        eval_time: 60m\n        exp_samples:\n%s",
+		strconv.Quote(rulesPath), series.String(), want.String())
+	suitePath := filepath.Join(dir, "fresh.test.yml")
+	if err := os.WriteFile(suitePath, []byte(suite), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(bin, "test", "rules", suitePath).CombinedOutput(); err != nil {
+		t.Fatalf("promtool test rules: %v\n%s", err, out)
+	}
+}

@@ -53,9 +53,6 @@ func newSLORules(s *slo.SLO, opts Options) (*sloRules, error) {
 		by:  s.Grouping,
 	}
 	if ts := s.SLI.TimeSlice; ts != nil {
-		if r.grouped() {
-			return nil, fmt.Errorf("grouping: the generated rules do not group time-slice SLIs; the daemon does (slobudget serve)")
-		}
 		var err error
 		if r.opts, err = timesliceOptions(s, opts); err != nil {
 			return nil, err
@@ -63,7 +60,7 @@ func newSLORules(s *slo.SLO, opts Options) (*sloRules, error) {
 		if r.present, err = sliceQuery(ts); err != nil {
 			return nil, err
 		}
-		r.totalDelta, r.badDelta = sliceDeltas(ts, r.present, r.opts)
+		r.totalDelta, r.badDelta = sliceDeltas(ts, r.present, r.opts, strings.Join(r.by, ", "))
 	} else if l := s.SLI.Latency; l != nil && l.NativeHistogram != "" {
 		sel, err := plain(l.NativeHistogram)
 		if err != nil {
@@ -204,8 +201,10 @@ func (r *sloRules) runningSum(metric, step string) string {
 	if r.grouped() {
 		// No label-less zero to fall back on: a group's sum is its previous
 		// value plus the step, or either alone (a new group, a quiet step).
-		return fmt.Sprintf("(\n  %s\n  +\n  %s\n)\nor\n%s\nor\n(\n  %s\n)",
-			prev, indent(step, 2), prev, indent(step, 2))
+		// The step is parenthesised: a time slice's ends in "> bool 0",
+		// which binds looser than +.
+		return fmt.Sprintf("(\n  %s\n  +\n  (\n    %s\n  )\n)\nor\n%s\nor\n(\n  %s\n)",
+			prev, indent(step, 4), prev, indent(step, 2))
 	}
 	return fmt.Sprintf("(\n  %s\n  or\n  vector(0)\n)\n+\n(\n  %s\n  or\n  vector(0)\n)",
 		prev, indent(step, 2))
