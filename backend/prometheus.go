@@ -99,6 +99,7 @@ func (p *Prometheus) Samples(ctx context.Context, selector string, from, to time
 	out := a.series[:0]
 	for _, s := range a.series {
 		s.Floats = dropUpTo(s.Floats, lo)
+		s.Histograms = dropHistogramsUpTo(s.Histograms, lo)
 		if len(s.Floats) > 0 || len(s.Histograms) > 0 {
 			out = append(out, s)
 		}
@@ -113,6 +114,15 @@ func dropUpTo(ss []Sample, lo int64) []Sample {
 		i++
 	}
 	return ss[i:]
+}
+
+// dropHistogramsUpTo is dropUpTo for native histogram samples.
+func dropHistogramsUpTo(hs []HistogramSample, lo int64) []HistogramSample {
+	i := 0
+	for i < len(hs) && hs[i].T <= lo {
+		i++
+	}
+	return hs[i:]
 }
 
 // Query runs an instant query and returns its result as series: a range

@@ -79,14 +79,22 @@ func New(sli slo.SLI, o Options) (*Counter, error) {
 	c.span = slices.Max(c.windows)
 	c.window = c.windows[0]
 	switch sli.Kind() {
-	case slo.KindEvents, slo.KindLatency:
-		goodSel, badSel, totalSel := sli.CounterSelectors()
-		c.total = c.addCounter(totalSel, 1, nil, func(x *excludedStreams) *terms { return &x.total })
-		if goodSel != "" {
-			c.good = c.addCounter(goodSel, 1, nil, func(x *excludedStreams) *terms { return &x.good })
-		} else {
-			c.bad = c.addCounter(badSel, 1, nil, func(x *excludedStreams) *terms { return &x.bad })
+	case slo.KindLatency:
+		if sli.Latency.NativeHistogram == "" {
+			c.addCounters(sli)
+			break
 		}
+		if len(c.excl) > 0 {
+			// The histogram feeder has no exclusion streams: refuse rather
+			// than count excluded events as if none were agreed.
+			return nil, fmt.Errorf("agreed exclusions are not applied to native-histogram SLIs yet; remove the exclusion or use the classic histogram")
+		}
+		good, total := NewStream(res), NewStream(res)
+		c.good, c.total = terms{{good, 1}}, terms{{total, 1}}
+		f := newHistogramFeeder(sli.Latency.Threshold, good, total)
+		c.units = append(c.units, &unit{selector: sli.Latency.NativeHistogram, streams: []*Stream{good, total}, feeder: f})
+	case slo.KindEvents:
+		c.addCounters(sli)
 	case slo.KindExpression:
 		if err := c.addExpression(sli.Expression); err != nil {
 			return nil, err
@@ -111,6 +119,17 @@ func New(sli slo.SLI, o Options) (*Counter, error) {
 	// Coverage and "no data" are about the total (or the gauge) alone.
 	c.units[0].seen = &sampleRuns{}
 	return c, nil
+}
+
+// addCounters reads an events or classic-histogram SLI from its counters.
+func (c *Counter) addCounters(sli slo.SLI) {
+	goodSel, badSel, totalSel := sli.CounterSelectors()
+	c.total = c.addCounter(totalSel, 1, nil, func(x *excludedStreams) *terms { return &x.total })
+	if goodSel != "" {
+		c.good = c.addCounter(goodSel, 1, nil, func(x *excludedStreams) *terms { return &x.good })
+	} else {
+		c.bad = c.addCounter(badSel, 1, nil, func(x *excludedStreams) *terms { return &x.bad })
+	}
 }
 
 // addCounter adds a unit reading one counter selector into a new stream,
@@ -150,6 +169,9 @@ func (c *Counter) Advance(ctx context.Context, src backend.Source, at time.Time)
 	for _, u := range c.units {
 		if err := u.catchUp(ctx, src, atMs, c.span, c.res); err != nil {
 			return err
+		}
+		if hf, ok := u.feeder.(*histogramFeeder); ok && hf.failure() != nil {
+			return fmt.Errorf("native histogram %s: %w", u.selector, hf.failure())
 		}
 	}
 	c.at = atMs

@@ -50,6 +50,20 @@ func (s *sampleRuns) addSeries(series []backend.Series) {
 			}
 			last = p.T
 		}
+		// A native histogram's samples are data when their count is.
+		for _, h := range ser.Histograms {
+			if h.H == nil || math.IsNaN(float64(h.H.Count)) || math.IsInf(float64(h.H.Count), 0) {
+				continue
+			}
+			if first >= 0 && h.T-last > runGap {
+				s.add(first, last)
+				first = -1
+			}
+			if first < 0 {
+				first = h.T
+			}
+			last = h.T
+		}
 		if first >= 0 {
 			s.add(first, last)
 		}

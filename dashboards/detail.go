@@ -8,39 +8,40 @@ import (
 
 // detail builds the dashboard of one SLO, chosen with the slo variable.
 func detail(o Options, cfg *slo.Config) Dashboard {
+	q := newQB(cfg)
 	g := &grid{}
 	windows := windowsOf(cfg)
 
 	g.add(statPanel("SLI", "Good events over all events in the SLO window.", "percentunit",
-		thresholds("green"), nil, query{detailOne("slo_sli_ratio"), ""}), 4, 4)
+		thresholds("green"), nil, query{q.detailOne("slo_sli_ratio"), ""}), 4, 4)
 	g.add(statPanel("Objective", "", "percentunit", thresholds("blue"), nil,
-		query{detailOne("slo_objective_ratio"), ""}), 4, 4)
+		query{q.detailOne("slo_objective_ratio"), ""}), 4, 4)
 	g.add(statPanel("Budget left", "1 − consumed share of the error budget; negative when overspent.", "percentunit",
 		thresholds("red", 0, "orange", 0.25, "yellow", 0.5, "green"), nil,
-		query{detailOne("slo_error_budget_remaining_ratio"), ""}), 4, 4)
+		query{q.detailOne("slo_error_budget_remaining_ratio"), ""}), 4, 4)
 	g.add(statPanel("Budget left as outage time", "How long a full outage the remaining budget still absorbs.", "s",
-		thresholds("red", 0, "green"), nil, query{detailOne("slo_error_budget_remaining_seconds"), ""}), 4, 4)
+		thresholds("red", 0, "green"), nil, query{q.detailOne("slo_error_budget_remaining_seconds"), ""}), 4, 4)
 	g.add(statPanel("Budget exhausted in", "Remaining budget at the last hour's burn rate.", "s",
 		thresholds("red", 86400, "orange", 7*86400, "green"), []any{notBurning},
-		query{detailOne("slo_error_budget_exhaustion_seconds"), ""}), 4, 4)
+		query{q.detailOne("slo_error_budget_exhaustion_seconds"), ""}), 4, 4)
 	state := statPanel("Policy state", "The error-budget policy's current state and whether it freezes feature work.", "none",
-		thresholds("blue"), nil, query{fmt.Sprintf("max by (state) (%s == 1)", detailSel("slo_policy_state", "")), "{{state}}"})
+		thresholds("blue"), nil, query{fmt.Sprintf("max by (%s) (%s == 1)", q.by("state"), detailSel("slo_policy_state", "")), q.legend("{{state}}")})
 	state.Options["textMode"] = "name"
 	g.add(state, 4, 4)
 
 	g.row("Service level")
 	g.add(timeSeriesPanel("SLI over time", "The SLI of the whole rolling window at each instant, and the objective.", "percentunit",
 		[]Override{dashedLine("^objective$", "red")},
-		query{detailOne("slo_sli_ratio"), "SLI"}, query{detailOne("slo_objective_ratio"), "objective"}), 12, 8)
+		query{q.detailOne("slo_sli_ratio"), q.legend("SLI")}, query{q.detailOne("slo_objective_ratio"), q.legend("objective")}), 12, 8)
 	g.add(timeSeriesPanel("Budget remaining (burn-down)", "Share of the error budget left; it falls while errors are spent and recovers as old errors leave the window.", "percentunit",
 		[]Override{dashedLine("^exhausted$", "red")},
-		query{detailOne("slo_error_budget_remaining_ratio"), "budget left"},
-		query{fmt.Sprintf("0 * %s", detailOne("slo_objective_ratio")), "exhausted"}), 12, 8)
+		query{q.detailOne("slo_error_budget_remaining_ratio"), q.legend("budget left")},
+		query{fmt.Sprintf("0 * %s", q.detailOne("slo_objective_ratio")), q.legend("exhausted")}), 12, 8)
 
 	g.row("Burn rate")
 	for _, sev := range []string{"page", "ticket"} {
 		pairs := severityPairs(sev)
-		qs := []query{{fmt.Sprintf("max by (window) (%s)", detailSel("slo_burn_rate", fmt.Sprintf(`, window=~"%s"`, windowRegex(pairs)))), "burn {{window}}"}}
+		qs := []query{{fmt.Sprintf("max by (%s) (%s)", q.by("window"), detailSel("slo_burn_rate", fmt.Sprintf(`, window=~"%s"`, windowRegex(pairs)))), q.legend("burn {{window}}")}}
 		for i, p := range pairs {
 			qs = append(qs, query{thresholdExpr(windows, sev, i),
 				fmt.Sprintf("%s threshold %s/%s", sev, slo.WindowLabel(p.Long), slo.WindowLabel(p.Short))})
@@ -53,11 +54,11 @@ func detail(o Options, cfg *slo.Config) Dashboard {
 	g.row("States")
 	g.add(stateTimelinePanel("Burn-rate alerts", "Whether the multiwindow multi-burn-rate condition of each severity holds.",
 		[]any{valueText([3]string{"0", "ok", "green"}, [3]string{"1", "firing", "red"})},
-		query{fmt.Sprintf("max by (severity) (%s)", detailSel("slo_alert_active", "")), "{{severity}}"}), 12, 6)
+		query{fmt.Sprintf("max by (%s) (%s)", q.by("severity"), detailSel("slo_alert_active", "")), q.legend("{{severity}}")}), 12, 6)
 	g.add(stateTimelinePanel("Policy state and freeze", "Which state of the error-budget policy held, and whether feature work was frozen.",
 		[]any{valueText([3]string{"0", " ", "transparent"}, [3]string{"1", "current", "blue"})},
-		query{fmt.Sprintf("max by (state) (%s)", detailSel("slo_policy_state", "")), "{{state}}"},
-		query{fmt.Sprintf("2 * max(%s)", detailSel("slo_feature_freeze", "")), "freeze"}), 12, 6)
+		query{fmt.Sprintf("max by (%s) (%s)", q.by("state"), detailSel("slo_policy_state", "")), q.legend("{{state}}")},
+		query{fmt.Sprintf("2 * %s(%s)", q.max(), detailSel("slo_feature_freeze", "")), q.legend("freeze")}), 12, 6)
 	// The freeze row reuses the mapping table: doubling the 0/1 value keeps
 	// "current" for states and gives the freeze its own text and color.
 	last := &g.panels[len(g.panels)-1]
@@ -66,12 +67,12 @@ func detail(o Options, cfg *slo.Config) Dashboard {
 
 	g.row("Forecast and evaluation")
 	g.add(timeSeriesPanel("Time to exhaustion over time", "Remaining budget × window / 1h burn rate; gaps mean the budget was not burning.", "s", nil,
-		query{fmt.Sprintf("%s < +Inf", detailOne("slo_error_budget_exhaustion_seconds")), "exhausted in"}), 8, 7)
+		query{fmt.Sprintf("%s < +Inf", q.detailOne("slo_error_budget_exhaustion_seconds")), q.legend("exhausted in")}), 8, 7)
 	g.add(timeSeriesPanel("Events in the SLO window", "Good and bad events counted over the SLO window.", "short", nil,
-		query{fmt.Sprintf("max by (result) (%s)", detailSel("slo_window_events", "")), "{{result}}"}), 8, 7)
+		query{fmt.Sprintf("max by (%s) (%s)", q.by("result"), detailSel("slo_window_events", "")), q.legend("{{result}}")}), 8, 7)
 	g.add(stateTimelinePanel("Evaluation", "Whether slobudget got all the data it needed for this SLO; when not, the numbers above are stale.",
 		[]any{valueText([3]string{"0", "failing", "red"}, [3]string{"1", "ok", "green"})},
-		query{fmt.Sprintf("max(%s)", detailSel("slo_evaluation_success", "")), "success"}), 8, 7)
+		query{fmt.Sprintf("%s(%s)", q.max(), detailSel("slo_evaluation_success", "")), q.legend("success")}), 8, 7)
 
 	return Dashboard{
 		Annotations:   Annotations{List: []any{}},

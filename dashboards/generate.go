@@ -45,7 +45,7 @@ func Generate(cfg *slo.Config, o Options) ([]File, error) {
 		return nil, fmt.Errorf("dashboards: uid prefix %q: use only letters, digits, '-' and '_'", o.UIDPrefix)
 	}
 	det := detail(o, cfg)
-	boards := []Dashboard{overview(o, det.UID), det}
+	boards := []Dashboard{overview(o, cfg, det.UID), det}
 	files := make([]File, 0, len(boards))
 	for _, d := range boards {
 		b, err := marshal(d)

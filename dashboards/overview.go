@@ -2,30 +2,33 @@ package dashboards
 
 import (
 	"fmt"
+
+	"github.com/slobudget/slobudget/slo"
 )
 
 // overview builds the dashboard of every SLO. detailUID is linked from the
 // table's SLO column.
-func overview(o Options, detailUID string) Dashboard {
+func overview(o Options, cfg *slo.Config, detailUID string) Dashboard {
+	q := newQB(cfg)
 	g := &grid{}
 	share := thresholds("red", 0.9, "orange", 0.99, "green")
 	count := func(color string) map[string]any { return thresholds("green", 1, color) }
 
 	g.add(statPanel("SLOs meeting their objective",
 		"Share of SLOs whose SLI over their whole window is at or above the objective. SLOs without traffic in the window have no SLI and count as not meeting.",
-		"percentunit", share, nil, query{complianceExpr(), ""}), 8, 5)
+		"percentunit", share, nil, query{q.complianceExpr(), ""}), 8, 5)
 	g.add(statPanel("SLOs shown", "SLOs matching the filters.", "none", thresholds("blue"), nil,
-		query{fmt.Sprintf("count(%s) or vector(0)", perSLO("slo_objective_ratio", "")), ""}), 4, 5)
+		query{fmt.Sprintf("count(%s) or vector(0)", q.perSLO("slo_objective_ratio", "")), ""}), 4, 5)
 	g.add(statPanel("Frozen", "SLOs whose error-budget policy state freezes feature work.", "none", count("red"), nil,
-		query{countOrZero("slo_feature_freeze", ""), ""}), 3, 5)
+		query{q.countOrZero("slo_feature_freeze", ""), ""}), 3, 5)
 	g.add(statPanel("Paging", "SLOs whose page-severity burn-rate condition holds.", "none", count("red"), nil,
-		query{countOrZero("slo_alert_active", `, severity="page"`), ""}), 3, 5)
+		query{q.countOrZero("slo_alert_active", `, severity="page"`), ""}), 3, 5)
 	g.add(statPanel("Ticket", "SLOs whose ticket-severity burn-rate condition holds.", "none", count("orange"), nil,
-		query{countOrZero("slo_alert_active", `, severity="ticket"`), ""}), 3, 5)
+		query{q.countOrZero("slo_alert_active", `, severity="ticket"`), ""}), 3, 5)
 	g.add(statPanel("Evaluation failing", "SLOs whose last evaluation did not get all its data; their numbers are stale.", "none", count("orange"), nil,
-		query{fmt.Sprintf("count(%s == 0) or vector(0)", perSLO("slo_evaluation_success", "")), ""}), 3, 5)
+		query{fmt.Sprintf("count(%s == 0) or vector(0)", q.perSLO("slo_evaluation_success", "")), ""}), 3, 5)
 
-	g.add(sloTable(detailUID), gridWidth, 12)
+	g.add(sloTable(q, detailUID), gridWidth, 12)
 
 	g.add(Panel{
 		Type: "bargauge", Title: "Top burners (1h burn rate)",
@@ -39,12 +42,12 @@ func overview(o Options, detailUID string) Dashboard {
 			"displayMode": "gradient", "orientation": "horizontal", "showUnfilled": true, "valueMode": "color",
 			"reduceOptions": map[string]any{"calcs": []string{"lastNotNull"}, "fields": "", "values": false},
 		},
-		Targets: targets(true, query{fmt.Sprintf("topk(10, %s)", perSLO("slo_burn_rate", `, window="1h"`)), "{{slo}}"}),
+		Targets: targets(true, query{fmt.Sprintf("topk(10, %s)", q.perSLO("slo_burn_rate", `, window="1h"`)), q.legend("{{slo}}")}),
 	}, 12, 10)
 	g.add(timeSeriesPanel("Budget remaining, lowest ten",
 		"Error budget left over each SLO's window; below zero the budget is overspent.",
 		"percentunit", nil,
-		query{fmt.Sprintf("bottomk(10, %s)", perSLO("slo_error_budget_remaining_ratio", "")), "{{slo}}"}), 12, 10)
+		query{fmt.Sprintf("bottomk(10, %s)", q.perSLO("slo_error_budget_remaining_ratio", "")), q.legend("{{slo}}")}), 12, 10)
 
 	return Dashboard{
 		Annotations:   Annotations{List: []any{}},
@@ -72,22 +75,22 @@ func overview(o Options, detailUID string) Dashboard {
 // sloTable is one row per SLO: each column is an instant query reduced to
 // one series per SLO, joined by Grafana's merge transformation on the
 // service and slo labels.
-func sloTable(detailUID string) Panel {
+func sloTable(q qb, detailUID string) Panel {
 	cols := []struct {
 		expr, name, unit string
 	}{
-		{perSLO("slo_error_budget_remaining_ratio", ""), "Budget left", "percentunit"},
-		{perSLO("slo_error_budget_remaining_seconds", ""), "Budget left (outage time)", "s"},
+		{q.perSLO("slo_error_budget_remaining_ratio", ""), "Budget left", "percentunit"},
+		{q.perSLO("slo_error_budget_remaining_seconds", ""), "Budget left (outage time)", "s"},
 		// Parentheses matter: == binds tighter than and, so without them the
 		// comparison would filter slo_info instead of the policy state.
-		{fmt.Sprintf("max by (service, slo, state) ((%s) == 1)", overviewSel("slo_policy_state", "")), "", ""},
-		{perSLO("slo_feature_freeze", ""), "Freeze", "none"},
-		{perSLO("slo_burn_rate", `, window="1h"`), "Burn 1h", "none"},
-		{perSLO("slo_error_budget_exhaustion_seconds", ""), "Exhausted in", "s"},
-		{perSLO("slo_alert_active", `, severity="page"`), "Page", "none"},
-		{perSLO("slo_alert_active", `, severity="ticket"`), "Ticket", "none"},
-		{perSLO("slo_sli_ratio", ""), "SLI", "percentunit"},
-		{perSLO("slo_objective_ratio", ""), "Objective", "percentunit"},
+		{fmt.Sprintf("max by (%s) ((%s) == 1)", q.by("service, slo, state"), overviewSel("slo_policy_state", "")), "", ""},
+		{q.perSLO("slo_feature_freeze", ""), "Freeze", "none"},
+		{q.perSLO("slo_burn_rate", `, window="1h"`), "Burn 1h", "none"},
+		{q.perSLO("slo_error_budget_exhaustion_seconds", ""), "Exhausted in", "s"},
+		{q.perSLO("slo_alert_active", `, severity="page"`), "Page", "none"},
+		{q.perSLO("slo_alert_active", `, severity="ticket"`), "Ticket", "none"},
+		{q.perSLO("slo_sli_ratio", ""), "SLI", "percentunit"},
+		{q.perSLO("slo_objective_ratio", ""), "Objective", "percentunit"},
 	}
 	var qs []query
 	rename := map[string]any{"slo": "SLO", "service": "Service", "state": "Policy state"}

@@ -20,6 +20,55 @@ const (
 	varSLO     = "$slo"
 )
 
+// qb builds the queries that collapse replicas to one series per SLO
+// instance. An SLO with grouping has one instance per group, its series
+// carrying the group labels (README "Grouping"): every collapse keeps the
+// grouping labels of the config's SLOs, so a grouped SLO shows one row or
+// line per group and never the max over its groups. For an SLO without
+// grouping the labels are absent and change nothing.
+type qb struct{ groups []string }
+
+func newQB(cfg *slo.Config) qb {
+	seen := map[string]bool{}
+	var q qb
+	for _, s := range cfg.SLOs {
+		for _, l := range s.Grouping {
+			if !seen[l] {
+				seen[l] = true
+				q.groups = append(q.groups, l)
+			}
+		}
+	}
+	sort.Strings(q.groups)
+	return q
+}
+
+// by returns labels followed by the grouping labels, for a by (...) or
+// on (...) clause; labels may be empty.
+func (q qb) by(labels string) string {
+	parts := []string{}
+	if labels != "" {
+		parts = append(parts, labels)
+	}
+	return strings.Join(append(parts, q.groups...), ", ")
+}
+
+// max is "max", or "max by (route)" to keep the grouping labels.
+func (q qb) max() string {
+	if len(q.groups) == 0 {
+		return "max"
+	}
+	return "max by (" + q.by("") + ") "
+}
+
+// legend appends the grouping labels to a legend format.
+func (q qb) legend(base string) string {
+	for _, l := range q.groups {
+		base += " {{" + l + "}}"
+	}
+	return strings.TrimSpace(base)
+}
+
 // overviewSel selects a metric for the SLOs the overview's service and team
 // filters allow. The team is a user label, which only slo_info carries, so
 // the filter joins on the SLO's identity. `and` keeps the left side's labels
@@ -32,14 +81,14 @@ func overviewSel(metric, extra string) string {
 // replicas scraped into one Prometheus export the same SLO twice (with
 // different instance labels); max by (service, slo) counts it once and lets
 // the table join its columns on the SLO.
-func perSLO(metric, extra string) string {
-	return fmt.Sprintf("max by (service, slo) (%s)", overviewSel(metric, extra))
+func (q qb) perSLO(metric, extra string) string {
+	return fmt.Sprintf("max by (%s) (%s)", q.by("service, slo"), overviewSel(metric, extra))
 }
 
 // countOrZero sums per-SLO 0/1 flags; an empty selection means zero SLOs,
 // which a stat panel must show as 0, not as "No data".
-func countOrZero(metric, extra string) string {
-	return fmt.Sprintf("sum(%s) or vector(0)", perSLO(metric, extra))
+func (q qb) countOrZero(metric, extra string) string {
+	return fmt.Sprintf("sum(%s) or vector(0)", q.perSLO(metric, extra))
 }
 
 // complianceExpr is the share of SLOs whose SLI over the SLO window meets
@@ -47,9 +96,9 @@ func countOrZero(metric, extra string) string {
 // comparison matches exactly on (service, slo) whatever other labels the
 // scrape added; an SLO without traffic has no SLI and counts as not
 // meeting. The numerator falls back to 0 so that "none meet" reads 0%.
-func complianceExpr() string {
-	return fmt.Sprintf("(count(%s >= on (service, slo) %s) or vector(0)) / count(%s)",
-		perSLO("slo_sli_ratio", ""), perSLO("slo_objective_ratio", ""), perSLO("slo_objective_ratio", ""))
+func (q qb) complianceExpr() string {
+	return fmt.Sprintf("(count(%s >= on (%s) %s) or vector(0)) / count(%s)",
+		q.perSLO("slo_sli_ratio", ""), q.by("service, slo"), q.perSLO("slo_objective_ratio", ""), q.perSLO("slo_objective_ratio", ""))
 }
 
 // detailSel selects a metric of the SLO chosen on the detail dashboard.
@@ -59,8 +108,8 @@ func detailSel(metric, extra string) string {
 
 // detailOne is one SLO's series of a metric without extra labels, as one
 // series even when several slobudget replicas are scraped.
-func detailOne(metric string) string {
-	return fmt.Sprintf("max by (service, slo) (%s)", detailSel(metric, ""))
+func (q qb) detailOne(metric string) string {
+	return fmt.Sprintf("max by (%s) (%s)", q.by("service, slo"), detailSel(metric, ""))
 }
 
 // windowsOf returns the distinct SLO windows of cfg, as the config spells

@@ -149,7 +149,7 @@ func (e *Engine) SetConfig(cfg *slo.Config) error {
 			// A new state for the new definition (an evaluation in flight
 			// may still read the old one's), sharing the counter.
 			st := &sloState{def: def, policy: pol, countKey: ck, resultKey: resultKey(ck, def, pol), counter: old.counter, mu: old.mu,
-				pages: old.pages, incidents: old.incidents, step: old.step, oneShot: old.oneShot, exclusions: excl}
+				pages: old.pages, incidents: old.incidents, step: old.step, oneShot: old.oneShot, exclusions: excl, groups: old.groups}
 			if st.resultKey != old.resultKey {
 				st.pages = &pageLedger{} // the page condition changed meaning
 			}
@@ -165,10 +165,12 @@ func (e *Engine) SetConfig(cfg *slo.Config) error {
 	results := make(map[string]slo.Result, len(states))
 	for name, st := range states {
 		old, had := e.states[name]
-		r, evaluated := e.results[name]
+		instances := e.instancesLocked(name)
 		switch {
-		case had && evaluated && old.resultKey == st.resultKey:
-			results[name] = withExclusionText(withText(r, st.def), st.exclusions)
+		case had && len(instances) > 0 && old.resultKey == st.resultKey:
+			for _, r := range instances {
+				results[r.ID()] = withExclusionText(withText(r, st.def), st.exclusions)
+			}
 		case had || e.ready.Load():
 			// Changed, or new after start-up: said so, with no numbers.
 			sk := skeletonResult(st.def, st.policy)
@@ -189,9 +191,9 @@ func (e *Engine) publishLocked() {
 	for _, r := range e.results {
 		s.Results = append(s.Results, r)
 	}
-	sort.Slice(s.Results, func(i, j int) bool { return s.Results[i].Name < s.Results[j].Name })
+	sort.Slice(s.Results, func(i, j int) bool { return resultLess(s.Results[i], s.Results[j]) })
 	for i, r := range s.Results {
-		s.byName[r.Name] = i
+		s.byName[r.ID()] = i
 	}
 	e.snap.Store(s)
 }
@@ -227,8 +229,8 @@ func (e *Engine) EvaluateAt(ctx context.Context, now time.Time) int {
 	e.mu.Unlock()
 
 	type outcome struct {
-		r   slo.Result
-		err error
+		insts []instanceOutcome
+		err   error
 	}
 	outcomes := make([]outcome, len(states))
 	sem := make(chan struct{}, e.concurrency)
@@ -239,9 +241,9 @@ func (e *Engine) EvaluateAt(ctx context.Context, now time.Time) int {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			r, err := st.evaluate(ctx, e.src, at)
-			outcomes[i] = outcome{r, err}
-			for reason, n := range st.counter.TakeBadSamples() {
+			insts, err := st.evaluateAll(ctx, e.src, at)
+			outcomes[i] = outcome{insts, err}
+			for reason, n := range st.takeBadSamples() {
 				e.obs.BadSamples(st.def.Name, reason, n)
 			}
 		}()
@@ -256,22 +258,48 @@ func (e *Engine) EvaluateAt(ctx context.Context, now time.Time) int {
 			continue // removed or changed by a reload while we evaluated
 		}
 		o := outcomes[i]
-		if o.err == nil {
-			e.results[name] = withText(o.r, cur.def)
+		if o.err != nil {
+			// Nothing evaluated: every instance keeps its last numbers.
+			failed++
+			e.log.Warn("evaluation failed; keeping the last good numbers", zap.String("slo", name), zap.Error(o.err))
+			prev := e.instancesLocked(name)
+			if len(prev) == 0 {
+				prev = []slo.Result{skeletonResult(cur.def, cur.policy)}
+			}
+			for _, r := range prev {
+				e.results[r.ID()] = failedResult(r, cur.def, o.err, at)
+			}
 			continue
 		}
-		failed++
-		e.log.Warn("evaluation failed; keeping the last good numbers", zap.String("slo", name), zap.Error(o.err))
-		prev, ok := e.results[name]
-		if !ok {
-			prev = skeletonResult(cur.def, cur.policy)
+		// The instances evaluated replace the SLO's old ones: a group that
+		// aged out or was left out under maxGroups goes.
+		keep := map[string]bool{}
+		for _, io := range o.insts {
+			keep[io.key] = true
 		}
-		prev = withText(prev, cur.def)
-		prev.Error = o.err.Error()
-		if prev.FailingSince.IsZero() {
-			prev.FailingSince = at.UTC() // the first failure of this run
+		for _, r := range e.instancesLocked(name) {
+			if !keep[r.ID()] {
+				delete(e.results, r.ID())
+			}
 		}
-		e.results[name] = prev
+		anyFailed := false
+		for _, io := range o.insts {
+			if io.err == nil {
+				e.results[io.key] = withText(io.r, cur.def)
+				continue
+			}
+			anyFailed = true
+			e.log.Warn("evaluation failed; keeping the last good numbers", zap.String("slo", name), zap.String("instance", io.key), zap.Error(io.err))
+			prev, ok := e.results[io.key]
+			if !ok {
+				prev = skeletonResult(cur.def, cur.policy)
+				prev.Group, prev.Instance = io.group, io.key
+			}
+			e.results[io.key] = failedResult(prev, cur.def, io.err, at)
+		}
+		if anyFailed {
+			failed++
+		}
 	}
 	// Observed before publishing, so a page rendered for the new results
 	// (and cached for their generation) shows this evaluation's duration.
@@ -283,6 +311,41 @@ func (e *Engine) EvaluateAt(ctx context.Context, now time.Time) int {
 	e.log.Debug("evaluation finished", zap.Time("at", at.UTC()), zap.Int("slos", len(states)),
 		zap.Int("failed", failed), zap.Duration("took", took))
 	return failed
+}
+
+// instancesLocked returns the current results of one SLO: the SLO's own,
+// or one per group; e.mu is held.
+func (e *Engine) instancesLocked(name string) []slo.Result {
+	if r, ok := e.results[name]; ok && r.Instance == "" {
+		return []slo.Result{r}
+	}
+	var out []slo.Result
+	for _, r := range e.results {
+		if r.Name == name {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// failedResult is prev (the last good numbers, or none) marked with the
+// failure of this evaluation.
+func failedResult(prev slo.Result, def *slo.SLO, err error, at time.Time) slo.Result {
+	prev = withText(prev, def)
+	prev.Error = err.Error()
+	if prev.FailingSince.IsZero() {
+		prev.FailingSince = at.UTC() // the first failure of this run
+	}
+	return prev
+}
+
+// resultLess orders results by SLO name, the instances of a grouped SLO by
+// their instance key.
+func resultLess(a, b slo.Result) bool {
+	if a.Name != b.Name {
+		return a.Name < b.Name
+	}
+	return a.Instance < b.Instance
 }
 
 // Ready reports whether a full evaluation has finished.

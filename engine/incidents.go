@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -97,6 +98,15 @@ func (l *incidentLedger) update(ctx context.Context, c counting.Evaluator, src b
 	return nil
 }
 
+// incidentCache holds the incidents last detected in a ledger: at which
+// version of its buckets, under which definition (the result key: objective,
+// policy, incident rule).
+type incidentCache struct {
+	incidents *slo.WindowIncidents
+	version   uint64
+	key       string
+}
+
 // pastReader reads the 5m buckets of (from, to] of the SLO's past.
 type pastReader func(ctx context.Context, from, to time.Time) ([]slo.Bucket, error)
 
@@ -168,6 +178,9 @@ func consistent(c slo.Counts) (slo.Counts, bool) {
 // approximately) gets none: its 5m counts would be estimates too, and an
 // incident or a postmortem is a decision; the notes say so.
 func (s *sloState) withIncidents(ctx context.Context, src backend.Source, r *slo.Result, windowStart, at time.Time, windowTotal float64) error {
+	if s.incidents == nil {
+		return errors.New("internal: no incident ledger for this SLO")
+	}
 	if !s.def.SLI.Exact() {
 		r.Notes = append(r.Notes, "incidents are not detected for an estimated SLI: its 5m counts would be estimates")
 		return nil
@@ -185,16 +198,20 @@ func (s *sloState) withIncidents(ctx context.Context, src backend.Source, r *slo
 	// Detection runs when the buckets changed (a new 5m bucket, one that
 	// left the window, the past read back); the shares follow the window's
 	// total at every evaluation.
-	if s.found == nil || s.foundVersion != s.incidents.current() {
+	if s.found == nil {
+		s.found = &incidentCache{}
+	}
+	c := s.found
+	if c.incidents == nil || c.version != s.incidents.current() || c.key != s.resultKey {
 		found, version, err := s.incidents.detect(s.def, s.policy, windowStart)
 		if err != nil {
 			return fmt.Errorf("incidents: %w", err)
 		}
-		s.found, s.foundVersion = found, version
+		c.incidents, c.version, c.key = found, version, s.resultKey
 	}
-	w := *s.found
+	w := *c.incidents
 	w.WindowStart = windowStart.UTC()
-	w.Incidents = slices.Clone(s.found.Incidents)
+	w.Incidents = slices.Clone(c.incidents.Incidents)
 	if err := slo.ScoreIncidents(s.def, w.Incidents, windowTotal, w.PostmortemShare); err != nil {
 		return fmt.Errorf("incidents: %w", err)
 	}

@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/prometheus/model/labels"
+
+	"github.com/slobudget/slobudget/backend"
 	"github.com/slobudget/slobudget/backend/memory"
 	"github.com/slobudget/slobudget/internal/countergen"
 	"github.com/slobudget/slobudget/slo"
@@ -309,5 +312,69 @@ func TestIncidentsOfTheCalendarPeriod(t *testing.T) {
 	}
 	if x, _ := e.Result("berlin-excluded"); len(x.Incidents.Incidents) != 0 || x.Incidents.PostmortemRequired() {
 		t.Errorf("berlin-excluded in November: %+v; the exclusion leaves no incident", x.Incidents.Incidents)
+	}
+}
+
+// TestGroupedInstancesHaveTheirOwnIncidents: each group of a grouped SLO
+// keeps its own 5m counts and finds its own incidents. Route /a has 1,000
+// good and 1 bad request a minute, and a second errors series adding 400 a
+// minute for the hour before the last; route /b is quiet.
+func TestGroupedInstancesHaveTheirOwnIncidents(t *testing.T) {
+	const hour, day = int64(3600_000), int64(24 * 3600_000)
+	t0 := int64(1_700_006_400_000) // a multiple of an hour
+	store := memory.New()
+	add := func(perMinute float64, first, last int64, lbls ...string) {
+		v := 10.0
+		var ss []backend.Sample
+		for ts := first; ts <= last; ts += 60_000 {
+			ss = append(ss, backend.Sample{T: ts, V: v})
+			v += perMinute
+		}
+		store.Add(labels.FromStrings(append([]string{"__name__", "http_requests_total"}, lbls...)...), ss...)
+	}
+	add(1000, t0-2*day, t0+hour, "route", "/a", "code", "200")
+	add(1, t0-2*day, t0+hour, "route", "/a", "code", "500")
+	add(400, t0-2*hour, t0-hour, "route", "/a", "code", "500", "instance", "burst") // first sample is its baseline
+	add(1000, t0-2*day, t0+hour, "route", "/b", "code", "200")
+	e, err := New(loadConfig(t, groupedConfig("\n    incidents: {burnRate: 10}")), Options{Source: store, Step: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	at := time.UnixMilli(t0)
+	for i := 0; ; i++ {
+		if e.EvaluateAt(ctx, at) != 0 {
+			t.Fatalf("evaluation failed: %+v", e.Results())
+		}
+		done := true
+		for _, r := range instances(e, "api") {
+			done = done && r.Incidents != nil && r.Incidents.Complete
+		}
+		if done {
+			break
+		}
+		if i > 3 {
+			t.Fatal("a 1d window's past is not read after 4 evaluations")
+		}
+		at = at.Add(30 * time.Second)
+	}
+	got := instances(e, "api")
+	a, b := got[`api{route="/a"}`], got[`api{route="/b"}`]
+	if b.Incidents == nil || len(b.Incidents.Incidents) != 0 {
+		t.Errorf("/b: incidents %+v, want none", b.Incidents)
+	}
+	if a.Incidents == nil || len(a.Incidents.Incidents) != 1 {
+		t.Fatalf("/a: incidents %+v, want one", a.Incidents)
+	}
+	inc := a.Incidents.Incidents[0]
+	// By hand: 60 minutes of 400 + 1 errors; the window holds 1,440
+	// minutes of 1,001 requests and the burst's 24,000.
+	const bad, windowTotal = 60*400 + 60*1, 1440*1001 + 60*400
+	if !inc.Start.Equal(time.UnixMilli(t0-2*hour)) || !inc.End.Equal(time.UnixMilli(t0-hour)) || inc.Events.Bad() != bad {
+		t.Errorf("/a incident (%s, %s] with %v bad, want (%s, %s] with %d", inc.Start, inc.End, inc.Events.Bad(),
+			time.UnixMilli(t0-2*hour).UTC(), time.UnixMilli(t0-hour).UTC(), bad)
+	}
+	if want := bad / (0.01 * windowTotal); a.Events.Total != windowTotal || math.Abs(inc.BudgetConsumed-want) > 1e-12*want || !inc.Postmortem {
+		t.Errorf("/a: window total %v, share %v postmortem %v; want %d, %v, true", a.Events.Total, inc.BudgetConsumed, inc.Postmortem, windowTotal, want)
 	}
 }

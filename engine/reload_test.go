@@ -26,7 +26,7 @@ slos:
         total: total
 `
 
-func loadConfig(t *testing.T, yml string) *slo.Config {
+func loadConfig(t testing.TB, yml string) *slo.Config {
 	t.Helper()
 	cfg, err := slo.Parse("slos.yml", []byte(yml))
 	if err != nil {

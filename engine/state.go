@@ -33,15 +33,17 @@ type sloState struct {
 	pages *pageLedger
 	// incidents keeps the window's 5m counts, shared like the counter.
 	incidents *incidentLedger
-	// found caches the incidents detected in the ledger at foundVersion,
-	// for this definition (guarded by mu, like the counter).
-	found        *slo.WindowIncidents
-	foundVersion uint64
-	step         time.Duration
-	oneShot      bool
+	// found caches the incidents detected in the ledger (guarded by mu,
+	// like the counter); nil until the first detection.
+	found   *incidentCache
+	step    time.Duration
+	oneShot bool
 	// exclusions are the agreed exclusions that apply to the SLO, in the
 	// order the counter counts them.
 	exclusions []slo.Exclusion
+	// groups is set, and counter nil, for an SLO with grouping: a counter
+	// per group (groups.go).
+	groups *groupSet
 }
 
 func newSLOState(def *slo.SLO, pol *slo.Policy, countKey string, step time.Duration, oneShot bool, excl []slo.Exclusion) (*sloState, error) {
@@ -49,13 +51,25 @@ func newSLOState(def *slo.SLO, pol *slo.Policy, countKey string, step time.Durat
 	if oneShot {
 		prefetch = -1 // one evaluation: the next edge hours are never needed
 	}
-	c, err := counting.NewEvaluator(def.SLI, counting.Options{Resolution: step, Windows: counterWindows(def), PrefetchAt: prefetch,
-		Exclusions: countingSpans(excl)})
+	newCounter := func(sli slo.SLI) (counting.Evaluator, error) {
+		return counting.NewEvaluator(sli, counting.Options{Resolution: step, Windows: counterWindows(def), PrefetchAt: prefetch,
+			Exclusions: countingSpans(excl)})
+	}
+	st := &sloState{def: def, policy: pol, countKey: countKey, resultKey: resultKey(countKey, def, pol), mu: &sync.Mutex{},
+		pages: &pageLedger{}, incidents: &incidentLedger{}, step: step, oneShot: oneShot, exclusions: excl}
+	if len(def.Grouping) > 0 {
+		if def.SLI.GroupSelector() == "" {
+			return nil, fmt.Errorf("grouping: an SLI of kind %q cannot be grouped", def.SLI.Kind())
+		}
+		st.groups = newGroupSet(def, newCounter)
+		return st, nil
+	}
+	c, err := newCounter(def.SLI)
 	if err != nil {
 		return nil, err
 	}
-	return &sloState{def: def, policy: pol, countKey: countKey, resultKey: resultKey(countKey, def, pol), counter: c, mu: &sync.Mutex{},
-		pages: &pageLedger{}, incidents: &incidentLedger{}, step: step, oneShot: oneShot, exclusions: excl}, nil
+	st.counter = c
+	return st, nil
 }
 
 // countKey fingerprints what counting depends on: the SLI (its kind,
@@ -114,10 +128,36 @@ func prefetchMoment(name string) time.Duration {
 	return time.Duration(5*60+int64(h.Sum32()%(50*60))) * time.Second
 }
 
+// evaluateAll evaluates every instance of the SLO: the SLO itself, or each
+// group of a grouped SLO. err is set when nothing could be evaluated.
+func (s *sloState) evaluateAll(ctx context.Context, src backend.Source, at time.Time) ([]instanceOutcome, error) {
+	if s.groups != nil {
+		return s.evaluateGroups(ctx, src, at)
+	}
+	r, err := s.evaluate(ctx, src, at)
+	if err != nil {
+		return nil, err
+	}
+	return []instanceOutcome{{key: s.def.Name, r: r}}, nil
+}
+
+// takeBadSamples returns the bad counter samples read since the last call.
+func (s *sloState) takeBadSamples() map[string]int {
+	if s.groups != nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.groups.takeBadSamples()
+	}
+	return s.counter.TakeBadSamples()
+}
+
 // evaluate brings the counts up to date at at (on the grid) and computes the
 // SLO's figures there. On error nothing is computed; what was read stays and
 // the next call continues from there.
 func (s *sloState) evaluate(ctx context.Context, src backend.Source, at time.Time) (slo.Result, error) {
+	if s.groups != nil {
+		return slo.Result{}, fmt.Errorf("internal: a grouped SLO evaluated as one")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	windowStart, periodEnd := sloWindow(s.def, at)

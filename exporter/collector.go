@@ -15,7 +15,9 @@ import (
 var sloLabels = []string{"service", "slo"}
 
 func desc(name, help string, extra ...string) *prometheus.Desc {
-	return prometheus.NewDesc(name, help, append(append([]string{}, sloLabels...), extra...), nil)
+	d := prometheus.NewDesc(name, help, append(append([]string{}, sloLabels...), extra...), nil)
+	descSpecs[d] = descSpec{name: name, help: help, extra: extra}
+	return d
 }
 
 var (
@@ -51,14 +53,23 @@ func (c sloCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c sloCollector) Collect(ch chan<- prometheus.Metric) {
-	for _, r := range c.engine.Snapshot().Results {
+	results := c.engine.Snapshot().Results
+	for _, r := range results {
 		collectResult(ch, r)
 	}
+	collectGroupCounts(ch, results)
 }
 
 func collectResult(ch chan<- prometheus.Metric, r slo.Result) {
 	base := []string{r.Service, r.Name}
+	// A group's labels follow service and slo on every series of the
+	// instance (groups.go), so each group's series are its own.
+	groupNames, groupValues := groupLabels(r)
+	base = append(base, groupValues...)
 	gauge := func(d *prometheus.Desc, v float64, extra ...string) {
+		if len(groupNames) > 0 {
+			d = withGroupLabels(d, groupNames)
+		}
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, append(append([]string{}, base...), extra...)...)
 	}
 
@@ -68,7 +79,7 @@ func collectResult(ch chan<- prometheus.Metric, r slo.Result) {
 	}
 	sort.Strings(userKeys)
 	infoVals := []string{strconv.FormatFloat(r.Objective, 'f', -1, 64), r.Window, r.Policy}
-	infoNames := append(append([]string{}, sloLabels...), infoLabels...)
+	infoNames := append(append(append([]string{}, sloLabels...), groupNames...), infoLabels...)
 	if r.Estimate {
 		// Only estimates carry the label: slo_info{exact="false"} finds
 		// them, and exact SLOs keep the label set they always had.
@@ -79,7 +90,7 @@ func collectResult(ch chan<- prometheus.Metric, r slo.Result) {
 		infoVals = append(infoVals, r.Labels[k])
 	}
 	infoDesc := prometheus.NewDesc("slo_info", "Static facts about the SLO; always 1.", append(infoNames, userKeys...), nil)
-	gauge(infoDesc, 1, infoVals...)
+	ch <- prometheus.MustNewConstMetric(infoDesc, prometheus.GaugeValue, 1, append(append([]string{}, base...), infoVals...)...)
 	gauge(objectiveDesc, r.Objective)
 	// Success means an evaluation of the current definition got all its
 	// data: not a failure, and not "not evaluated yet".

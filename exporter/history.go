@@ -62,7 +62,7 @@ func (d *Daemon) NewStatusPage(o statuspage.Options) http.Handler {
 		if err != nil {
 			return ""
 		}
-		svg, err := charts.RowBurnDown("row-"+r.Name, data)
+		svg, err := charts.RowBurnDown("row-"+r.Slug(), data)
 		if err != nil {
 			d.log.Warn("drawing a row chart", zap.String("slo", r.Name), zap.Error(err))
 			return ""
@@ -74,7 +74,7 @@ func (d *Daemon) NewStatusPage(o statuspage.Options) http.Handler {
 		if err != nil {
 			return ""
 		}
-		detail, err := charts.DetailCharts("detail-"+r.Name, data, d.location(r.Name))
+		detail, err := charts.DetailCharts("detail-"+r.Slug(), data, d.location(r.Name))
 		if err != nil {
 			d.log.Warn("drawing the detail charts", zap.String("slo", r.Name), zap.Error(err))
 			return ""

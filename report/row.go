@@ -48,7 +48,7 @@ const missing = "-"
 
 func newRow(r slo.Result, at time.Time) row {
 	w := row{
-		name: r.Name, service: r.Service, window: r.Window,
+		name: r.ID(), service: r.Service, window: r.Window,
 		objective: missing, sli: missing, events: missing, budget: missing, left: missing, outage: missing,
 		state: missing, freeze: missing, features: missing, coverage: missing, burnWindow: missing,
 		alerts: missing, runsOut: missing, data: dataFresh, burns: map[string]string{},

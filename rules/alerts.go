@@ -252,14 +252,32 @@ func (r *sloRules) units() string {
 }
 
 func (r *sloRules) remainingTemplate() string {
-	return fmt.Sprintf("{{ with query %s }}{{ . | first | value | humanizePercentage }}{{ else }}unknown{{ end }}", templateQuery(r.src.remaining()))
+	return fmt.Sprintf("{{ with %s }}{{ . | first | value | humanizePercentage }}{{ else }}unknown{{ end }}", r.queryOfAlert(r.src.remaining()))
 }
 
 func (r *sloRules) exhaustionTemplate() string {
 	// Not `with` on the value: a spent budget reads 0, which `with` skips.
-	return fmt.Sprintf("{{ with query %s }}{{ $left := . | first | value }}"+
+	return fmt.Sprintf("{{ with %s }}{{ $left := . | first | value }}"+
 		"{{ if le $left 0.0 }}The budget is already spent.{{ else if gt $left 1e300 }}%s{{ else }}At the last hour's burn rate it runs out in {{ humanizeDuration $left }}.{{ end }}"+
-		"{{ end }}", templateQuery(r.src.exhaustion()), r.src.neverExhausted())
+		"{{ end }}", r.queryOfAlert(r.src.exhaustion()), r.src.neverExhausted())
+}
+
+// queryOfAlert is the template pipeline that runs expr, one of the SLO's
+// figures, for an annotation (quoted, so the config's text in it stays
+// literal). For a grouped SLO it keeps the alert's own group: the series
+// whose grouping labels equal the alert's, each value written by printf's
+// %q, which PromQL reads back as the same string.
+func (r *sloRules) queryOfAlert(expr string) string {
+	if !r.grouped() {
+		return "query " + templateQuery(expr)
+	}
+	format := "(" + strings.ReplaceAll(expr, "%", "%%") + ")"
+	args := ""
+	for _, l := range r.by {
+		format += fmt.Sprintf(" and on(%s) label_replace(vector(1), %s, %%q, \"\", \"\")", l, strconv.Quote(l))
+		args += " $labels." + l
+	}
+	return fmt.Sprintf("printf %s%s | query", templateQuery(format), args)
 }
 
 // pct prints a ratio as a percentage without float noise: 0.999 as 99.9%.

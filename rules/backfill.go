@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/api"
@@ -94,68 +96,93 @@ func Backfill(ctx context.Context, cfg *slo.Config, opts Options, bo BackfillOpt
 		if err != nil {
 			return nil, fmt.Errorf("slo %q: %w", s.Name, err)
 		}
+		if len(r.pre) > 0 {
+			// The running sums read counters the rules themselves record
+			// (native.go), which have no history before the rules started:
+			// their deltas would say "no traffic".
+			return nil, fmt.Errorf("slo %q: rules-backfill cannot write the history of a native-histogram SLI (its counters are recorded by the rules themselves); its windows fill from the rules' start", s.Name)
+		}
 		step := r.opts.Interval // a time-slice SLO's group runs once per slice
 		res := BackfillResult{SLO: s.Name}
 		steps := int(history / step)
-		totalDeltas, badDeltas := map[int64]float64{}, map[int64]float64{}
-		first, firstTotal, err := firstSample(ctx, prom, metricTotal+r.sel, history)
+		// One history per running-sum series: the SLO's, or each group's
+		// (keyed by its grouping label values), each counted back from its
+		// own first live sample.
+		firstTotals, err := firstSamples(ctx, prom, metricTotal+r.sel, history, r.by)
 		if err != nil {
 			return nil, fmt.Errorf("slo %q: %w", s.Name, err)
 		}
-		firstBadAt, firstBad, err := firstSample(ctx, prom, metricBad+r.sel, history)
+		firstBads, err := firstSamples(ctx, prom, metricBad+r.sel, history, r.by)
 		if err != nil {
 			return nil, fmt.Errorf("slo %q: %w", s.Name, err)
 		}
-		if !firstBadAt.Equal(first) {
-			return nil, fmt.Errorf("slo %q: the running sums start at different times (%s, %s); were the rules edited by hand?", s.Name, first, firstBadAt)
-		}
-		res.FirstLive = first
-		res.From = first.Add(-time.Duration(steps) * step)
-		// Deltas at every grid instant from the first backfilled one up to
-		// the first live one: the live sample already includes its own. The
-		// rules' own delta expressions, run as range queries on their grid,
-		// give exactly what each missed evaluation would have added.
-		for _, d := range []struct {
-			expr string
-			out  map[int64]float64
-		}{{r.totalDelta, totalDeltas}, {r.badDelta, badDeltas}} {
-			if err := rangeDeltas(ctx, prom, d.expr, res.From.Add(step), first, step, d.out); err != nil {
-				return nil, fmt.Errorf("slo %q: %w", s.Name, err)
+		for _, key := range sortedGroupKeys(firstTotals) {
+			ft, fb := firstTotals[key], firstBads[key]
+			if fb.labels == nil || !fb.at.Equal(ft.at) {
+				return nil, fmt.Errorf("slo %q%s: the running sums start at different times (%s, %s); were the rules edited by hand?", s.Name, groupSuffix(key), ft.at, fb.at)
 			}
-		}
-		for _, m := range []struct {
-			name   string
-			value  float64
-			deltas map[int64]float64
-		}{{metricTotal, firstTotal, totalDeltas}, {metricBad, firstBad, badDeltas}} {
-			lset := labels.FromStrings(labels.MetricName, m.name, "service", s.Service, "slo", s.Name)
-			// Values are known newest first, but a series' samples must be
-			// appended oldest first: the head drops out-of-order ones.
-			values := make([]float64, steps+1)
-			values[steps] = m.value
-			for k := steps - 1; k >= 0; k-- {
-				next := res.From.Add(time.Duration(k+1) * step)
-				values[k] = values[k+1] - m.deltas[next.UnixMilli()]
+			first := ft.at
+			if res.FirstLive.IsZero() || first.Before(res.FirstLive) {
+				res.FirstLive = first
 			}
-			// With less history than the longest window, the windows that
-			// reach before it would find no sample and count from zero, not
-			// from the history's first value. Holding that value further back
-			// (one sample per half Continuity is enough for last_over_time)
-			// makes them count everything since the history starts: right
-			// when there is no raw data before it, as with a short history
-			// chosen for that reason.
-			for pad := res.From.Add(-(span - history)); pad.Before(res.From); pad = pad.Add(opts.Continuity / 2) {
-				if _, err := app.Append(0, lset, pad.UnixMilli(), values[0]); err != nil {
-					return nil, fmt.Errorf("slo %q: writing %s at %s: %w", s.Name, m.name, pad, err)
+			from := first.Add(-time.Duration(steps) * step)
+			if res.From.IsZero() || from.Before(res.From) {
+				res.From = from
+			}
+			// Deltas at every grid instant from the first backfilled one up
+			// to the first live one: the live sample already includes its
+			// own. The rules' own delta expressions, run as range queries on
+			// their grid, give exactly what each missed evaluation would
+			// have added.
+			totalDeltas, badDeltas := map[int64]float64{}, map[int64]float64{}
+			for _, d := range []struct {
+				expr string
+				out  map[int64]float64
+			}{{r.totalDelta, totalDeltas}, {r.badDelta, badDeltas}} {
+				if err := rangeDeltas(ctx, prom, d.expr, from.Add(step), first, step, r.by, key, d.out); err != nil {
+					return nil, fmt.Errorf("slo %q: %w", s.Name, err)
 				}
-				res.Samples++
 			}
-			for k := 0; k < steps; k++ {
-				at := res.From.Add(time.Duration(k) * step)
-				if _, err := app.Append(0, lset, at.UnixMilli(), values[k]); err != nil {
-					return nil, fmt.Errorf("slo %q: writing %s at %s: %w", s.Name, m.name, at, err)
+			for _, m := range []struct {
+				name   string
+				value  float64
+				deltas map[int64]float64
+			}{{metricTotal, ft.value, totalDeltas}, {metricBad, fb.value, badDeltas}} {
+				pairs := []string{labels.MetricName, m.name, "service", s.Service, "slo", s.Name}
+				for _, l := range r.by {
+					if v := ft.labels[model.LabelName(l)]; v != "" {
+						pairs = append(pairs, l, string(v))
+					}
 				}
-				res.Samples++
+				lset := labels.FromStrings(pairs...)
+				// Values are known newest first, but a series' samples must
+				// be appended oldest first: the head drops out-of-order ones.
+				values := make([]float64, steps+1)
+				values[steps] = m.value
+				for k := steps - 1; k >= 0; k-- {
+					next := from.Add(time.Duration(k+1) * step)
+					values[k] = values[k+1] - m.deltas[next.UnixMilli()]
+				}
+				// With less history than the longest window, the windows that
+				// reach before it would find no sample and count from zero,
+				// not from the history's first value. Holding that value
+				// further back (one sample per half Continuity is enough for
+				// last_over_time) makes them count everything since the
+				// history starts: right when there is no raw data before it,
+				// as with a short history chosen for that reason.
+				for pad := from.Add(-(span - history)); pad.Before(from); pad = pad.Add(opts.Continuity / 2) {
+					if _, err := app.Append(0, lset, pad.UnixMilli(), values[0]); err != nil {
+						return nil, fmt.Errorf("slo %q: writing %s at %s: %w", s.Name, m.name, pad, err)
+					}
+					res.Samples++
+				}
+				for k := 0; k < steps; k++ {
+					at := from.Add(time.Duration(k) * step)
+					if _, err := app.Append(0, lset, at.UnixMilli(), values[k]); err != nil {
+						return nil, fmt.Errorf("slo %q: writing %s at %s: %w", s.Name, m.name, at, err)
+					}
+					res.Samples++
+				}
 			}
 		}
 		results = append(results, res)
@@ -169,28 +196,68 @@ func Backfill(ctx context.Context, cfg *slo.Config, opts Options, bo BackfillOpt
 	return results, nil
 }
 
-// firstSample finds the oldest sample of a running sum within the history.
-func firstSample(ctx context.Context, prom v1.API, sel string, history time.Duration) (time.Time, float64, error) {
+// firstLive is the oldest sample of one running-sum series.
+type firstLive struct {
+	at     time.Time
+	value  float64
+	labels model.Metric
+}
+
+// groupKey identifies a running-sum series by its grouping label values
+// ("" for an SLO without grouping).
+func groupKey(m model.Metric, by []string) string {
+	var b strings.Builder
+	for _, l := range by {
+		b.WriteString(string(m[model.LabelName(l)]))
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
+func sortedGroupKeys(m map[string]firstLive) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func groupSuffix(key string) string {
+	if key == "" {
+		return ""
+	}
+	return fmt.Sprintf(" group %q", strings.ReplaceAll(strings.TrimSuffix(key, "\x00"), "\x00", ","))
+}
+
+// firstSamples finds the oldest sample of each running-sum series within
+// the history: one for an SLO without grouping, one per group otherwise.
+func firstSamples(ctx context.Context, prom v1.API, sel string, history time.Duration, by []string) (map[string]firstLive, error) {
 	q := fmt.Sprintf("%s[%s]", sel, model.Duration(history))
 	val, _, _, err := prom.Query(ctx, q, time.Now())
 	if err != nil {
-		return time.Time{}, 0, fmt.Errorf("query %s: %w", q, err)
+		return nil, fmt.Errorf("query %s: %w", q, err)
 	}
 	m, ok := val.(model.Matrix)
 	if !ok || len(m) == 0 || len(m[0].Values) == 0 {
-		return time.Time{}, 0, fmt.Errorf("no %s series yet: load the generated rules into Prometheus and wait one evaluation interval before backfilling", sel)
+		return nil, fmt.Errorf("no %s series yet: load the generated rules into Prometheus and wait one evaluation interval before backfilling", sel)
 	}
-	if len(m) > 1 {
-		return time.Time{}, 0, fmt.Errorf("%d series match %s; want one", len(m), sel)
+	out := map[string]firstLive{}
+	for _, series := range m {
+		k := groupKey(series.Metric, by)
+		if _, dup := out[k]; dup || len(series.Values) == 0 {
+			return nil, fmt.Errorf("%d series match %s; want one per group", len(m), sel)
+		}
+		p := series.Values[0]
+		out[k] = firstLive{at: p.Timestamp.Time(), value: float64(p.Value), labels: series.Metric}
 	}
-	p := m[0].Values[0]
-	return p.Timestamp.Time(), float64(p.Value), nil
+	return out, nil
 }
 
 // rangeDeltas adds the delta expression's value at every grid instant in
-// [from, to] to out, keyed by Unix milliseconds. Instants without a value had
+// [from, to] to out, keyed by Unix milliseconds, for the group key only. Instants without a value had
 // nothing to count.
-func rangeDeltas(ctx context.Context, prom v1.API, expr string, from, to time.Time, step time.Duration, out map[int64]float64) error {
+func rangeDeltas(ctx context.Context, prom v1.API, expr string, from, to time.Time, step time.Duration, by []string, key string, out map[int64]float64) error {
 	for start := from; !start.After(to); start = start.Add(maxSteps * step) {
 		end := start.Add((maxSteps - 1) * step)
 		if end.After(to) {
@@ -205,6 +272,9 @@ func rangeDeltas(ctx context.Context, prom v1.API, expr string, from, to time.Ti
 			return fmt.Errorf("range query %s returned %s, not a matrix", expr, val.Type())
 		}
 		for _, series := range m {
+			if groupKey(series.Metric, by) != key {
+				continue // another group's
+			}
 			for _, p := range series.Values {
 				out[int64(p.Timestamp)] += float64(p.Value)
 			}

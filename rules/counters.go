@@ -50,13 +50,19 @@ func sliCounters(s *slo.SLO) (counters, error) {
 // deltas are what one evaluation adds to the total and bad running sums.
 // With a good selector, bad is total minus good, each side defaulting to 0 so
 // that a step where one of them has no series still adds the other.
-func (c counters) deltas(opts Options) (total, bad string) {
-	total = delta(c.total, opts)
+func (c counters) deltas(opts Options, sumOp string, grouped bool) (total, bad string) {
+	total = delta(c.total, opts, sumOp)
 	if c.bad != "" {
-		return total, delta(c.bad, opts)
+		return total, delta(c.bad, opts, sumOp)
+	}
+	good := delta(c.good, opts, sumOp)
+	if grouped {
+		// Per group: total − good, or either side alone.
+		return total, fmt.Sprintf("(\n  %s\n  -\n  %s\n)\nor\n%s\nor\n-(\n  %s\n)",
+			indent(total, 2), indent(good, 2), total, indent(good, 2))
 	}
 	return total, fmt.Sprintf("(\n  (%s or vector(0))\n  -\n  (%s or vector(0))\n)",
-		indent(total, 2), indent(delta(c.good, opts), 2))
+		indent(total, 2), indent(good, 2))
 }
 
 func plain(s string) (string, error) {
@@ -83,11 +89,11 @@ func plain(s string) (string, error) {
 // as the highest sample of the step, plus the value after it, which counts
 // from zero: exact for one reset per step. A series that is new in this step
 // adds nothing, like the daemon's per-series differences.
-func delta(sel string, opts Options) string {
+func delta(sel string, opts Options, sumOp string) string {
 	cur := sel + offset(opts.Delay)
 	prev := fmt.Sprintf("last_over_time(%s[%s]%s)", sel, dur(opts.Continuity), offset(opts.Delay+opts.Interval))
 	peak := fmt.Sprintf("max_over_time(%s[%s]%s)", sel, dur(opts.Interval), offset(opts.Delay))
-	return fmt.Sprintf("sum(\n  (%s - %s) >= 0\n  or\n  clamp_min(%s - %s, 0) + %s\n)", cur, prev, peak, prev, cur)
+	return fmt.Sprintf("%s(\n  (%s - %s) >= 0\n  or\n  clamp_min(%s - %s, 0) + %s\n)", sumOp, cur, prev, peak, prev, cur)
 }
 
 func offset(d time.Duration) string {

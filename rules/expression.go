@@ -67,7 +67,7 @@ func signedSum(terms []promqlparse.Term, opts Options) string {
 		case i > 0:
 			b.WriteString("  +\n")
 		}
-		fmt.Fprintf(&b, "  (%s or vector(0))\n", indent(delta(t.Selector.String(), opts), 2))
+		fmt.Fprintf(&b, "  (%s or vector(0))\n", indent(delta(t.Selector.String(), opts, "sum"), 2))
 	}
 	b.WriteString(")")
 	return b.String()

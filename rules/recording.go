@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/slobudget/slobudget/slo"
@@ -40,11 +41,18 @@ type sloRules struct {
 	sel string
 	// src is where the alerts read their figures (alerts.go).
 	src alertSource
+	// pre are rules the running sums read, evaluated first in the group
+	// (a native histogram's float counters, native.go).
+	pre []rule
+	// by is the SLO's grouping labels: every sum keeps them, so each group
+	// has its own running sums, burn rates and budget (grouping.go).
+	by []string
 }
 
 func newSLORules(s *slo.SLO, opts Options) (*sloRules, error) {
 	r := &sloRules{s: s, opts: opts,
 		sel: fmt.Sprintf("{service=%s,slo=%s}", strconv.Quote(s.Service), strconv.Quote(s.Name)),
+		by:  s.Grouping,
 	}
 	if ts := s.SLI.TimeSlice; ts != nil {
 		var err error
@@ -54,11 +62,23 @@ func newSLORules(s *slo.SLO, opts Options) (*sloRules, error) {
 		if r.present, err = sliceQuery(ts); err != nil {
 			return nil, err
 		}
-		r.totalDelta, r.badDelta = sliceDeltas(ts, r.present, r.opts)
+		r.totalDelta, r.badDelta = sliceDeltas(ts, r.present, r.opts, strings.Join(r.by, ", "))
 	} else if e := s.SLI.Expression; e != nil {
 		var err error
 		if r.present, r.totalDelta, r.badDelta, err = expressionDeltas(e, opts); err != nil {
 			return nil, err
+		}
+	} else if l := s.SLI.Latency; l != nil && l.NativeHistogram != "" {
+		sel, err := plain(l.NativeHistogram)
+		if err != nil {
+			return nil, fmt.Errorf("sli.latency.nativeHistogram: %w", err)
+		}
+		r.present = sel
+		var c counters
+		r.pre, c = r.nativeCounters(sel, l.Threshold)
+		r.totalDelta, r.badDelta = c.deltas(opts, r.sumOp(), r.grouped())
+		if r.grouped() {
+			r.badDelta = fmt.Sprintf("(\n  %s\n)\nor\n(\n  %s\n) * 0", indent(r.badDelta, 2), indent(r.totalDelta, 2))
 		}
 	} else {
 		c, err := sliCounters(s)
@@ -66,7 +86,12 @@ func newSLORules(s *slo.SLO, opts Options) (*sloRules, error) {
 			return nil, err
 		}
 		r.present = c.total
-		r.totalDelta, r.badDelta = c.deltas(opts)
+		r.totalDelta, r.badDelta = c.deltas(opts, r.sumOp(), r.grouped())
+		if r.grouped() {
+			// A group whose errors selector has no series (a route that never
+			// failed) has no bad events, not an unknown number of them.
+			r.badDelta = fmt.Sprintf("(\n  %s\n)\nor\n(\n  %s\n) * 0", indent(r.badDelta, 2), indent(r.totalDelta, 2))
+		}
 	}
 	r.num, r.den = s.BudgetFraction()
 	if r.num <= 0 || r.num >= r.den {
@@ -122,10 +147,11 @@ func (r *sloRules) labels(extra ...string) map[string]string {
 // evaluates a group's rules one after another and each sees the samples the
 // earlier ones wrote at the same instant.
 func (r *sloRules) recording() []rule {
-	out := []rule{
+	out := append([]rule{}, r.pre...)
+	out = append(out, []rule{
 		{Record: metricTotal, Expr: r.runningSum(metricTotal, r.totalDelta), Labels: r.labels()},
 		{Record: metricBad, Expr: r.runningSum(metricBad, r.badDelta), Labels: r.labels()},
-	}
+	}...)
 	for _, w := range windows(r.s) {
 		out = append(out, rule{
 			Record: metricBurn,
@@ -155,8 +181,8 @@ func (r *sloRules) recording() []rule {
 		// the daemon does, rather than 1 − burn: one rounding instead of two.
 		// No traffic in the whole window spends nothing: the budget stays full.
 		rule{Record: metricRemaining,
-			Expr: fmt.Sprintf("(\n  (%s + %s) * %s - %s * %s\n)\n/\n(\n  (%s + %s) * %s > 0\n)\nor\nvector(1)",
-				good, bad, num(r.num), bad, num(r.den), good, bad, num(r.num)),
+			Expr: fmt.Sprintf("(\n  (%s + %s) * %s - %s * %s\n)\n/\n(\n  (%s + %s) * %s > 0\n)\nor\n%s",
+				good, bad, num(r.num), bad, num(r.den), good, bad, num(r.num), r.constant("1", "("+good+" + "+bad+")")),
 			Labels: r.labels()},
 		// W × num × remaining / den, in the daemon's order of operations.
 		rule{Record: metricRemainingSeconds,
@@ -165,9 +191,9 @@ func (r *sloRules) recording() []rule {
 		// 0 once spent; remaining × W / burn(1h) while burning; +Inf when the
 		// last hour burned nothing or had no traffic.
 		rule{Record: metricExhaustion,
-			Expr: fmt.Sprintf("(%s <= 0) * 0 + 0\nor\n%s * %s / (%s > 0)\nor\nvector(+Inf)",
+			Expr: fmt.Sprintf("(%s <= 0) * 0 + 0\nor\n%s * %s / (%s > 0)\nor\n%s",
 				r.one(metricRemaining), r.one(metricRemaining), num(W.Seconds()),
-				r.one(metricBurn, "window", r.windowLabel(time.Hour))),
+				r.one(metricBurn, "window", r.windowLabel(time.Hour)), r.constant("+Inf", r.one(metricRemaining))),
 			Labels: r.labels()},
 	)
 	return out
@@ -178,8 +204,17 @@ func (r *sloRules) recording() []rule {
 // window's count is two samples apart. last_over_time bridges gaps in the
 // series up to Continuity and skips the stale markers a rule reload writes.
 func (r *sloRules) runningSum(metric, step string) string {
-	return fmt.Sprintf("(\n  sum(last_over_time(%s%s[%s]))\n  or\n  vector(0)\n)\n+\n(\n  %s\n  or\n  vector(0)\n)",
-		metric, r.sel, dur(r.opts.Continuity), indent(step, 2))
+	prev := fmt.Sprintf("%s(last_over_time(%s%s[%s]))", r.sumOp(), metric, r.sel, dur(r.opts.Continuity))
+	if r.grouped() {
+		// No label-less zero to fall back on: a group's sum is its previous
+		// value plus the step, or either alone (a new group, a quiet step).
+		// The step is parenthesised: a time slice's ends in "> bool 0",
+		// which binds looser than +.
+		return fmt.Sprintf("(\n  %s\n  +\n  (\n    %s\n  )\n)\nor\n%s\nor\n(\n  %s\n)",
+			prev, indent(step, 4), prev, indent(step, 2))
+	}
+	return fmt.Sprintf("(\n  %s\n  or\n  vector(0)\n)\n+\n(\n  %s\n  or\n  vector(0)\n)",
+		prev, indent(step, 2))
 }
 
 // count is the number of events a running sum grew by over the last w. Before
@@ -198,14 +233,15 @@ func (r *sloRules) count(metric string, w time.Duration) string {
 	restarted := fmt.Sprintf("(%s < 0)", r.diff(metricTotal, w))
 	// Parenthesised whole: callers multiply and compare it, and those bind
 	// tighter than or.
-	return fmt.Sprintf("(\n  (\n    %s\n    unless on() %s\n  )\n  or\n  (\n    sum(%s%s)\n    and on() %s\n  )\n)",
-		indent(r.diff(metric, w), 4), restarted, metric, r.sel, restarted)
+	return fmt.Sprintf("(\n  (\n    %s\n    unless %s %s\n  )\n  or\n  (\n    %s(%s%s)\n    and %s %s\n  )\n)",
+		indent(r.diff(metric, w), 4), r.on(), restarted, r.sumOp(), metric, r.sel, r.on(), restarted)
 }
 
 // diff is a running sum now minus its last value before w ago (or 0).
 func (r *sloRules) diff(metric string, w time.Duration) string {
-	return fmt.Sprintf("(sum(%s%s) - (sum(last_over_time(%s%s[%s] offset %s)) or vector(0)))",
-		metric, r.sel, metric, r.sel, dur(r.opts.Continuity), dur(w))
+	now := fmt.Sprintf("%s(%s%s)", r.sumOp(), metric, r.sel)
+	return fmt.Sprintf("(%s - (%s(last_over_time(%s%s[%s] offset %s)) or %s))",
+		now, r.sumOp(), metric, r.sel, dur(r.opts.Continuity), dur(w), r.constant("0", now))
 }
 
 // one selects one of this SLO's recorded series, without labels, so that it
@@ -215,5 +251,31 @@ func (r *sloRules) one(metric string, extra ...string) string {
 	for i := 0; i+1 < len(extra); i += 2 {
 		sel += fmt.Sprintf(",%s=%s", extra[i], strconv.Quote(extra[i+1]))
 	}
-	return fmt.Sprintf("sum(%s%s})", metric, sel)
+	return fmt.Sprintf("%s(%s%s})", r.sumOp(), metric, sel)
+}
+
+// grouped reports whether the SLO has grouping labels.
+func (r *sloRules) grouped() bool { return len(r.by) > 0 }
+
+// sumOp is "sum" or, for a grouped SLO, "sum by (route)".
+func (r *sloRules) sumOp() string {
+	if !r.grouped() {
+		return "sum"
+	}
+	return "sum by (" + strings.Join(r.by, ", ") + ")"
+}
+
+// on is the matching of a label-less comparison: on() for one SLO, on the
+// grouping labels for a grouped one.
+func (r *sloRules) on() string { return "on(" + strings.Join(r.by, ", ") + ")" }
+
+// constant is the value v as a fallback after "or": vector(v) for one SLO;
+// for a grouped SLO a label-less vector would add a series without the
+// group labels, so v is given per group of like (an expression that has a
+// series for every group).
+func (r *sloRules) constant(v, like string) string {
+	if !r.grouped() {
+		return "vector(" + v + ")"
+	}
+	return fmt.Sprintf("(%s * 0 + %s)", like, v)
 }

@@ -64,10 +64,22 @@ func lastInSlice(query string, slice, delay time.Duration) string {
 // addition, the last sample of some series breaks the condition. Counting
 // "all minus those that hold" rather than negating the comparison keeps a
 // NaN sample bad, as the daemon's Go comparison would judge it.
-func sliceDeltas(ts *slo.TimeSliceSLI, query string, opts Options) (total, bad string) {
+//
+// For a grouped SLO (by non-empty) each group's slices are counted apart:
+// the counts keep the grouping labels, and "none holds" falls back to the
+// group's own zero instead of a label-less vector(0).
+func sliceDeltas(ts *slo.TimeSliceSLI, query string, opts Options, by string) (total, bad string) {
 	last := lastInSlice(query, ts.Slice, opts.Delay)
-	total = fmt.Sprintf("count(%s) > bool 0", last)
-	bad = fmt.Sprintf("(\n  count(%s)\n  -\n  (count(%s %s %s) or vector(0))\n) > bool 0",
-		last, last, ts.Op, num(ts.Threshold))
+	count := "count"
+	if by != "" {
+		count = "count by (" + by + ")"
+	}
+	zero := "vector(0)"
+	if by != "" {
+		zero = fmt.Sprintf("%s(%s) * 0", count, last)
+	}
+	total = fmt.Sprintf("%s(%s) > bool 0", count, last)
+	bad = fmt.Sprintf("(\n  %s(%s)\n  -\n  (%s(%s %s %s) or %s)\n) > bool 0",
+		count, last, count, last, ts.Op, num(ts.Threshold), zero)
 	return total, bad
 }

@@ -39,7 +39,15 @@ const ProvisionalCoverage = 0.5
 
 // Result is the evaluated state of one SLO: the contract's API shape.
 type Result struct {
-	Name        string            `json:"name"`
+	Name string `json:"name"`
+	// Group is the instance's value of each grouping label, for an SLO with
+	// `grouping`; Instance is then its key (InstanceKey), which the JSON API
+	// answers to at /api/v1/slos/{instance}. Both are empty without grouping.
+	Group    map[string]string `json:"group,omitempty"`
+	Instance string            `json:"instance,omitempty"`
+	// Groups says, on every instance of a grouped SLO, how many groups the
+	// data held and how many were evaluated (at most maxGroups).
+	Groups      *GroupCount       `json:"groups,omitempty"`
 	Service     string            `json:"service"`
 	Description string            `json:"description,omitempty"`
 	Labels      map[string]string `json:"labels,omitempty"`
@@ -143,6 +151,24 @@ type Result struct {
 	// the result's JSON; the history API serves them.
 	History   *HourlyHistory `json:"-"`
 	PageSpans []Period       `json:"-"`
+}
+
+// GroupCount is how many groups a grouped SLO's data held in the window
+// (Found) and how many of them are evaluated (Evaluated, at most Max: the
+// first by their label values; see Group.Less).
+type GroupCount struct {
+	Found     int `json:"found"`
+	Evaluated int `json:"evaluated"`
+	Max       int `json:"max"`
+}
+
+// ID returns the key the result is stored and served under: the instance
+// key for a group, the SLO's name otherwise.
+func (r Result) ID() string {
+	if r.Instance != "" {
+		return r.Instance
+	}
+	return r.Name
 }
 
 // HasNumbers reports whether the result carries budget figures and a policy

@@ -140,7 +140,7 @@ func buildPage(results []slo.Result, o Options, ready bool, selected, base strin
 	// numbers counted as stale like a failed evaluation's.
 	slices.SortStableFunc(sorted, slo.WorstFirst(func(r slo.Result) bool { return r.Error != "" || stuck(r) }))
 	for _, r := range sorted {
-		if selected != "" && r.Name != selected {
+		if selected != "" && r.Name != selected && r.ID() != selected {
 			continue
 		}
 		w := buildRow(r, now, stuck(r))
@@ -192,8 +192,8 @@ func summarize(rows []row) summary {
 
 func buildRow(r slo.Result, now time.Time, stuck bool) row {
 	w := row{
-		Name: r.Name, Service: r.Service, Description: r.Description,
-		Anchor: "slo-" + r.Name, Window: r.Window,
+		Name: r.ID(), Service: r.Service, Description: r.Description,
+		Anchor: "slo-" + r.Slug(), Window: r.Window,
 		Objective: objectivePercent(r.Objective) + "%",
 		SLI:       "—", BudgetPercent: "—", BarWidth: "0%", Exhaustion: "—",
 		Tone: "none", RowTone: "none", Error: r.Error, Notes: r.Notes,

@@ -27,6 +27,10 @@ import (
 
 const hourMs = int64(time.Hour / time.Millisecond)
 
+// keepSpan bounds how far back a selector's kept hours reach: the longest
+// window the config accepts (366d) and a day.
+const keepSpan = 367 * 24 * hourMs
+
 // hourState is what the backend said of one hour.
 type hourState uint8
 
@@ -251,10 +255,16 @@ func spanHours(ss []span) int64 {
 	return n
 }
 
-// merge returns the record of the hours lo..hi: kept ones from rec, asked
-// ones from the answers (an asked hour without an answer is not clean).
-// Hours of rec outside lo..hi are dropped: the caller no longer needs them.
+// merge returns the record of the hours lo..hi and of the kept hours around
+// them: kept ones from rec, asked ones from the answers (an asked hour
+// without an answer is not clean). Kept hours outside lo..hi stay, because
+// another SLO with the same selector and a longer window needs them; only
+// hours more than keepSpan before the newest are dropped.
 func merge(rec *record, asked []span, answers map[int64]backend.Hour, lo, hi int64) *record {
+	if len(rec.States) > 0 {
+		lo, hi = min(lo, rec.First), max(hi, rec.last())
+	}
+	lo = max(lo, hi-keepSpan+hourMs)
 	n := (hi-lo)/hourMs + 1
 	out := &record{First: lo, States: make([]hourState, n), Increase: make([]float64, n)}
 	for i := int64(0); i < n; i++ {

@@ -188,3 +188,25 @@ func TestLongerRangeAsksOnlyTheMissingStart(t *testing.T) {
 		t.Fatalf("asked %d hours, want the 50 before the kept ones", src.asked)
 	}
 }
+
+// Two SLOs share a selector with windows of different lengths: the shorter
+// request must not drop the hours the longer one needs after a restart.
+func TestSharedSelectorKeepsTheLongerRange(t *testing.T) {
+	dir := t.TempDir()
+	src := &hoursSource{hours: map[string]map[int64]backend.Hour{"a": table(800)}}
+	s := open(t, src, dir, "p")
+	ask(t, s, "a", 0, 719)  // 30d
+	ask(t, s, "a", 48, 719) // 28d, asked second
+	s.Close()
+	src.asked = 0
+	s = open(t, src, dir, "p")
+	defer s.Close()
+	for _, r := range [][2]int{{0, 719}, {48, 719}} {
+		if got := ask(t, s, "a", r[0], r[1]); !maps.Equal(got, want(src, "a", r[0], r[1])) {
+			t.Fatalf("%v: answers differ", r)
+		}
+	}
+	if src.asked != 2 {
+		t.Fatalf("asked %d hours after the restart, want only the two spot checks", src.asked)
+	}
+}

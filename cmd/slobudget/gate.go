@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -109,13 +110,17 @@ func (c *gateCmd) evaluate(ctx context.Context) ([]slo.Result, time.Time, error)
 	}
 	now := time.Now()
 	eng.EvaluateAt(ctx, now)
-	byName := map[string]slo.Result{}
+	// A grouped SLO answers with every group: the gate takes the worst.
+	byName := map[string][]slo.Result{}
 	for _, r := range eng.Results() {
-		byName[r.Name] = r
+		byName[r.Name] = append(byName[r.Name], r)
 	}
 	var out []slo.Result
 	for _, name := range *c.slos {
-		out = append(out, byName[name])
+		if len(byName[name]) == 0 {
+			out = append(out, slo.Result{})
+		}
+		out = append(out, byName[name]...)
 	}
 	return out, eng.Instant(now), nil
 }
@@ -132,15 +137,44 @@ func (c *gateCmd) fromDaemon(ctx context.Context) ([]slo.Result, error) {
 	}
 	var out []slo.Result
 	for _, name := range *c.slos {
-		u := *base
-		u.Path += "/api/v1/slos/" + url.PathEscape(name)
+		u := apiURL(base, name)
 		r, err := fetchResult(ctx, client, u.String())
+		var grouped *groupedError
+		if errors.As(err, &grouped) {
+			// A grouped SLO: every instance decides, the worst wins.
+			for _, key := range grouped.instances {
+				u := apiURL(base, key)
+				r, err := fetchResult(ctx, client, u.String())
+				if err != nil {
+					return nil, fmt.Errorf("slo %q from %s: %w", key, backend.RedactURL(*c.daemonURL), err)
+				}
+				out = append(out, r)
+			}
+			continue
+		}
 		if err != nil {
 			return nil, fmt.Errorf("slo %q from %s: %w", name, backend.RedactURL(*c.daemonURL), err)
 		}
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// apiURL is the daemon's /api/v1/slos/{key}, the key escaped as one path
+// segment (an instance key holds quotes and may hold slashes).
+func apiURL(base *url.URL, key string) *url.URL {
+	u := *base
+	u.Path = base.Path + "/api/v1/slos/" + key
+	u.RawPath = base.EscapedPath() + "/api/v1/slos/" + url.PathEscape(key)
+	return &u
+}
+
+// groupedError is the daemon's answer for a grouped SLO's plain name: the
+// keys of its instances.
+type groupedError struct{ instances []string }
+
+func (g *groupedError) Error() string {
+	return fmt.Sprintf("grouped SLO with instances %s", strings.Join(g.instances, ", "))
 }
 
 func fetchResult(ctx context.Context, client *http.Client, u string) (slo.Result, error) {
@@ -159,7 +193,11 @@ func fetchResult(ctx context.Context, client *http.Client, u string) (slo.Result
 	}
 	if resp.StatusCode != http.StatusOK {
 		var e struct {
-			Error string `json:"error"`
+			Error     string   `json:"error"`
+			Instances []string `json:"instances"`
+		}
+		if json.Unmarshal(body, &e) == nil && resp.StatusCode == http.StatusNotFound && len(e.Instances) > 0 {
+			return slo.Result{}, &groupedError{instances: e.Instances}
 		}
 		if json.Unmarshal(body, &e) == nil && e.Error != "" {
 			return slo.Result{}, fmt.Errorf("HTTP %d: %s", resp.StatusCode, e.Error)

@@ -116,3 +116,40 @@ func TestGateExitCodes(t *testing.T) {
 		t.Errorf("no mode: exit %d, want %d", code, exitUsage)
 	}
 }
+
+// TestGateGroupedSLO gates on a grouped SLO: each route decides, the worst
+// wins, locally and through the daemon's API.
+func TestGateGroupedSLO(t *testing.T) {
+	now := time.Now().UnixMilli()
+	start := now - 8*24*3600_000
+	store := memory.New()
+	for route, errs := range map[string]float64{"/ok": 1, "/bad": 20} {
+		countergen.Steady(start, now, 60_000, 1000).Store(store, "__name__", "requests_total", "route", route)
+		countergen.Steady(start, now, 60_000, errs).Store(store, "__name__", "errors_total", "route", route)
+	}
+	srv := httptest.NewServer(promapi.Handler(promapi.Queryable(store)))
+	t.Cleanup(srv.Close)
+	cfg := filepath.Join(t.TempDir(), "slos.yml")
+	yml := "slos:\n  - name: api\n    service: a\n    objective: 99\n    window: 7d\n    grouping: [route]\n    sli: {events: {errors: errors_total, total: requests_total}}\n"
+	if err := os.WriteFile(cfg, []byte(yml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := exporter.NewDaemon(exporter.DaemonOptions{ConfigFiles: []string{cfg}, Source: store, Step: 30 * time.Second, Logger: zap.NewNop(),
+		Backend: backend.Options{URL: "http://unused.invalid"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Engine.EvaluateAt(context.Background(), time.Now())
+	daemon := httptest.NewServer(d.Handler())
+	defer daemon.Close()
+	for mode, base := range map[string][]string{
+		"local":  {"gate", "--config.file=" + cfg, "--prometheus.url=" + srv.URL},
+		"daemon": {"gate", "--slobudget.url=" + daemon.URL},
+	} {
+		code, out, errs := runCLI(append(base, "--slo=api")...)
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		if code != exitFrozen || len(lines) != 2 || !strings.HasPrefix(lines[0], `FROZEN: api{route="/bad"}: `) || !strings.HasPrefix(lines[1], `SHIP: api{route="/ok"}: `) {
+			t.Errorf("%s: exit %d with %q (stderr %q), want FROZEN for /bad and SHIP for /ok", mode, code, out, errs)
+		}
+	}
+}
