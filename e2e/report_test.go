@@ -52,7 +52,12 @@ const relTol = 1e-3
 func TestReportMatchesTruth(t *testing.T) {
 	f := sharedFixture(t)
 	p := f.startPrometheus(t)
-	bin := buildSlobudget(t)
+	reportMatchesTruth(t, f, buildSlobudget(t), p.URL)
+}
+
+// reportMatchesTruth is TestReportMatchesTruth against any backend holding
+// the fixture's history.
+func reportMatchesTruth(t *testing.T, f *fixture, bin, backendURL string) {
 	resetSample := evalAt.Add(-(3*24*time.Hour + 7*time.Hour + 13*time.Minute)).Truncate(time.Minute)
 	gapStart := evalAt.Add(-10*24*time.Hour + 7*time.Minute).Truncate(time.Minute)
 	peak := evalAt.Add(-5 * 24 * time.Hour).Truncate(24 * time.Hour).Add(11*time.Hour + 45*time.Minute)
@@ -80,7 +85,7 @@ func TestReportMatchesTruth(t *testing.T) {
 					}
 				}
 			}
-			compareReport(t, expected, f.data.ExpectedForecasts(c.at), runReport(t, bin, f.configYML, p.URL, c.at))
+			compareReport(t, expected, f.data.ExpectedForecasts(c.at), runReport(t, bin, f.configYML, backendURL, c.at))
 		})
 	}
 }

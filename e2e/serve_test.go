@@ -30,9 +30,15 @@ import (
 func TestServeMatchesTruth(t *testing.T) {
 	f := sharedFixture(t)
 	p := f.startPrometheus(t)
+	serveMatchesTruth(t, f, p.URL)
+}
+
+// serveMatchesTruth is TestServeMatchesTruth against any backend holding
+// the fixture's history.
+func serveMatchesTruth(t *testing.T, f *fixture, backendURL string) {
 	d, err := exporter.NewDaemon(exporter.DaemonOptions{
 		ConfigFiles: []string{f.configYML},
-		Backend:     backend.Options{URL: p.URL, Timeout: time.Minute, Concurrency: 4},
+		Backend:     backend.Options{URL: backendURL, Timeout: time.Minute, Concurrency: 4},
 		Step:        30 * time.Second,
 		Logger:      zap.NewNop(),
 	})
