@@ -92,7 +92,7 @@ func TestStalenessMarkersOnVictoriaMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	d, err := exporter.NewDaemon(exporter.DaemonOptions{
-		ConfigFiles: []string{cfgFile}, Backend: backend.Options{URL: vm.URL, Timeout: 10 * time.Second},
+		ConfigFiles: []string{cfgFile}, Backend: backend.Options{URL: vm.URL, Flavor: string(backend.FlavorVictoriaMetrics), Timeout: 10 * time.Second},
 		Step: step, Logger: zap.NewNop(),
 	})
 	if err != nil {

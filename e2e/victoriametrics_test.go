@@ -1,6 +1,10 @@
 package e2e
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/slobudget/slobudget/backend"
+)
 
 // TestReportMatchesTruthOnVictoriaMetrics is TestReportMatchesTruth with the
 // history imported into VictoriaMetrics instead of backfilled into
@@ -8,7 +12,7 @@ import "testing"
 func TestReportMatchesTruthOnVictoriaMetrics(t *testing.T) {
 	f := sharedFixture(t)
 	vm := f.startVictoriaMetrics(t)
-	reportMatchesTruth(t, f, buildSlobudget(t), vm.URL)
+	reportMatchesTruth(t, f, buildSlobudget(t), vm.URL, "--backend.flavor=victoriametrics")
 }
 
 // TestServeMatchesTruthOnVictoriaMetrics is TestServeMatchesTruth (the
@@ -17,5 +21,5 @@ func TestReportMatchesTruthOnVictoriaMetrics(t *testing.T) {
 func TestServeMatchesTruthOnVictoriaMetrics(t *testing.T) {
 	f := sharedFixture(t)
 	vm := f.startVictoriaMetrics(t)
-	serveMatchesTruth(t, f, vm.URL)
+	serveMatchesTruth(t, f, backend.Options{URL: vm.URL, Flavor: string(backend.FlavorVictoriaMetrics)})
 }

@@ -37,6 +37,7 @@ func addLogFlags(c *kingpin.CmdClause) logFlags {
 // promFlags say how to reach Prometheus.
 type promFlags struct {
 	url, httpConfig *string
+	flavor          *string
 	timeout         *time.Duration
 	concurrency     *int
 	maxResponse     *units.Base2Bytes
@@ -44,8 +45,10 @@ type promFlags struct {
 
 func addPromFlags(c *kingpin.CmdClause) promFlags {
 	return promFlags{
-		url:         c.Flag("prometheus.url", "Prometheus-compatible query API base URL (Prometheus, Thanos Query, Mimir/Cortex with its prefix).").Required().String(),
-		httpConfig:  c.Flag("prometheus.http-config.file", "Optional YAML in Prometheus's http_config format: bearer_token_file, basic_auth, tls_config, http_headers (e.g. X-Scope-OrgID), proxy_url.").ExistingFile(),
+		url:        c.Flag("prometheus.url", "Prometheus-compatible query API base URL (Prometheus, Thanos Query, Mimir/Cortex with its prefix).").Required().String(),
+		httpConfig: c.Flag("prometheus.http-config.file", "Optional YAML in Prometheus's http_config format: bearer_token_file, basic_auth, tls_config, http_headers (e.g. X-Scope-OrgID), proxy_url.").ExistingFile(),
+		flavor: c.Flag("backend.flavor", "What serves --prometheus.url: prometheus, victoriametrics (staleness markers found in hourly reads), thanos (partial_response=false sent) or mimir (Mimir/Cortex).").
+			Default(string(backend.FlavorPrometheus)).Enum(backend.Flavors...),
 		timeout:     c.Flag("prometheus.timeout", "Timeout of one query.").Default("30s").Duration(),
 		concurrency: c.Flag("query.concurrency", "Maximum queries in flight to Prometheus.").Default("8").Int(),
 		maxResponse: c.Flag("prometheus.max-response-size", "Largest answer accepted from Prometheus (after decompression); a larger one fails its query.").Default("64MiB").Bytes(),
@@ -53,7 +56,7 @@ func addPromFlags(c *kingpin.CmdClause) promFlags {
 }
 
 func (p promFlags) options() backend.Options {
-	return backend.Options{URL: *p.url, HTTPConfigFile: *p.httpConfig, Timeout: *p.timeout, Concurrency: *p.concurrency,
+	return backend.Options{URL: *p.url, HTTPConfigFile: *p.httpConfig, Flavor: *p.flavor, Timeout: *p.timeout, Concurrency: *p.concurrency,
 		MaxResponseBytes: int64(*p.maxResponse)}
 }
 
