@@ -34,6 +34,7 @@ type Daemon struct {
 	handler     http.Handler
 	// StatusPage, when set, serves "/" instead of the plain landing page.
 	StatusPage http.Handler
+	scope      *shardScope
 }
 
 // DaemonOptions configures a Daemon.
@@ -51,6 +52,9 @@ type DaemonOptions struct {
 	// MaxRequestsInFlight bounds the pages served at once (default
 	// DefaultMaxRequestsInFlight); beyond it requests get 503.
 	MaxRequestsInFlight int
+	// Shard limits the daemon to one shard's SLOs (--shard.total,
+	// --shard.index; shard.go). The zero value evaluates every SLO.
+	Shard slo.Shard
 }
 
 // NewDaemon loads the config and builds the engine. A config error here is
@@ -62,18 +66,23 @@ func NewDaemon(o DaemonOptions) (*Daemon, error) {
 	if o.MaxRequestsInFlight <= 0 {
 		o.MaxRequestsInFlight = DefaultMaxRequestsInFlight
 	}
+	if err := o.Shard.Check(); err != nil {
+		return nil, err
+	}
 	d := &Daemon{files: o.ConfigFiles, log: o.Logger, lifecycle: o.EnableLifecycle, maxInFlight: o.MaxRequestsInFlight,
-		selfReg: prometheus.NewRegistry(), sloReg: prometheus.NewRegistry()}
+		selfReg: prometheus.NewRegistry(), sloReg: prometheus.NewRegistry(), scope: &shardScope{shard: o.Shard}}
 	d.metrics = newSelfMetrics(d.selfReg)
 	d.selfReg.MustRegister(
 		versioncollector.NewCollector("slobudget"),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		d.scope,
 	)
 	cfg, err := slo.LoadFiles(o.ConfigFiles...)
 	if err != nil {
 		return nil, err
 	}
+	cfg, recordShard := d.scope.filter(cfg)
 	src := o.Source
 	backendURL := "(embedded)"
 	if src == nil {
@@ -91,9 +100,11 @@ func NewDaemon(o DaemonOptions) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
+	recordShard()
 	d.sloReg.MustRegister(sloCollector{engine: d.Engine})
 	d.log.Info("config loaded", zap.Strings("files", o.ConfigFiles), zap.Int("slos", len(cfg.SLOs)),
-		zap.Int("policies", len(cfg.Policies)), zap.String("prometheus", backendURL), zap.Duration("interval", o.Step))
+		zap.Int("policies", len(cfg.Policies)), zap.String("prometheus", backendURL), zap.Duration("interval", o.Step),
+		zap.String("shard", d.scope.describe()))
 	d.metrics.reloadSuccess.Set(1)
 	d.metrics.reloadTimestamp.SetToCurrentTime()
 	return d, nil
@@ -107,7 +118,10 @@ func (d *Daemon) Reload() error {
 	cfg, err := slo.LoadFiles(d.files...)
 	old := d.Engine.Config()
 	if err == nil {
-		err = d.Engine.SetConfig(cfg)
+		owned, recordShard := d.scope.filter(cfg)
+		if err = d.Engine.SetConfig(owned); err == nil {
+			recordShard()
+		}
 	}
 	if err != nil {
 		d.metrics.reloadSuccess.Set(0)

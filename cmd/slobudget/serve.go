@@ -19,6 +19,7 @@ import (
 
 	"github.com/slobudget/slobudget/backend"
 	"github.com/slobudget/slobudget/exporter"
+	"github.com/slobudget/slobudget/slo"
 	"github.com/slobudget/slobudget/statuspage"
 )
 
@@ -84,6 +85,8 @@ type serveCmd struct {
 	web      webFlags
 	log      logFlags
 	interval *time.Duration
+	shards   *int
+	shardIdx *int
 }
 
 func newServeCmd(app *kingpin.Application) command {
@@ -94,6 +97,9 @@ func newServeCmd(app *kingpin.Application) command {
 		web:      addWebFlags(c),
 		log:      addLogFlags(c),
 		interval: c.Flag("eval.interval", "Evaluation interval; must divide 5m (10s, 15s, 30s, 1m, 5m).").Default("30s").Duration(),
+		shards: c.Flag("shard.total", "Split the SLOs across this many replicas; each evaluates and serves the SLOs whose name's FNV-1a hash modulo N is its --shard.index.").
+			Default("1").Int(),
+		shardIdx: c.Flag("shard.index", "This replica's shard, 0 to --shard.total − 1.").Default("0").Int(),
 	}
 }
 
@@ -108,6 +114,7 @@ func (c *serveCmd) run(_, stderr io.Writer) int {
 	d, err := exporter.NewDaemon(exporter.DaemonOptions{
 		ConfigFiles: *c.files, Backend: c.prom.options(), Step: *c.interval, Logger: logger,
 		EnableLifecycle: *c.web.lifecycle, MaxRequestsInFlight: *c.web.maxInFlight,
+		Shard: slo.Shard{Index: *c.shardIdx, Total: *c.shards},
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
