@@ -35,6 +35,7 @@ type Daemon struct {
 	// StatusPage, when set, serves "/" instead of the plain landing page.
 	StatusPage http.Handler
 	scope      *shardScope
+	state      *backend.HourlyCache // nil without --storage.path
 }
 
 // DaemonOptions configures a Daemon.
@@ -55,6 +56,9 @@ type DaemonOptions struct {
 	// Shard limits the daemon to one shard's SLOs (--shard.total,
 	// --shard.index; shard.go). The zero value evaluates every SLO.
 	Shard slo.Shard
+	// StoragePath, when set, keeps completed hourly totals in a state file
+	// in this directory (--storage.path; state.go).
+	StoragePath string
 }
 
 // NewDaemon loads the config and builds the engine. A config error here is
@@ -93,6 +97,11 @@ func NewDaemon(o DaemonOptions) (*Daemon, error) {
 			return nil, err
 		}
 		src, backendURL = p, p.URL()
+		if o.StoragePath != "" {
+			if src, err = d.openState(p, o.StoragePath); err != nil {
+				return nil, err
+			}
+		}
 	}
 	d.Engine, err = engine.New(cfg, engine.Options{
 		Source: src, Logger: o.Logger, Step: o.Step, Concurrency: o.Backend.Concurrency, Observer: d.metrics,

@@ -87,6 +87,7 @@ type serveCmd struct {
 	interval *time.Duration
 	shards   *int
 	shardIdx *int
+	storage  *string
 }
 
 func newServeCmd(app *kingpin.Application) command {
@@ -100,6 +101,8 @@ func newServeCmd(app *kingpin.Application) command {
 		shards: c.Flag("shard.total", "Split the SLOs across this many replicas; each evaluates and serves the SLOs whose name's FNV-1a hash modulo N is its --shard.index.").
 			Default("1").Int(),
 		shardIdx: c.Flag("shard.index", "This replica's shard, 0 to --shard.total − 1.").Default("0").Int(),
+		storage: c.Flag("storage.path", "Directory for the state file: completed hourly totals kept across restarts, spot-checked against the backend on start (optional; without it every start reads the windows' history).").
+			String(),
 	}
 }
 
@@ -114,7 +117,7 @@ func (c *serveCmd) run(_, stderr io.Writer) int {
 	d, err := exporter.NewDaemon(exporter.DaemonOptions{
 		ConfigFiles: *c.files, Backend: c.prom.options(), Step: *c.interval, Logger: logger,
 		EnableLifecycle: *c.web.lifecycle, MaxRequestsInFlight: *c.web.maxInFlight,
-		Shard: slo.Shard{Index: *c.shardIdx, Total: *c.shards},
+		Shard: slo.Shard{Index: *c.shardIdx, Total: *c.shards}, StoragePath: *c.storage,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -161,6 +164,9 @@ func serveDaemon(d *exporter.Daemon, wf webFlags, logger *zap.Logger, slogger *s
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(shutdownCtx)
+	}
+	if err := d.FlushState(); err != nil {
+		logger.Error("writing the state file", zap.Error(err))
 	}
 	return 0
 }
