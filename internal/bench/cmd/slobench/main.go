@@ -5,6 +5,7 @@
 //	slobench target -listen ADDR -slos N          serve live counters for Prometheus to scrape
 //	slobench cycles -prometheus.url URL -config F measure start-up, cycles and naive queries
 //	slobench load -url URL -clients N -duration D  concurrent clients against a running daemon
+//	slobench scale -prometheus.url URL -config F -work DIR  cold/warm start, cycles, /metrics, RSS, one shard
 package main
 
 import (
@@ -29,7 +30,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: slobench blocks|target|cycles|load [flags]")
+		fmt.Fprintln(os.Stderr, "usage: slobench blocks|target|cycles|load|scale [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -42,6 +43,8 @@ func main() {
 		err = cycles(os.Args[2:])
 	case "load":
 		err = load(os.Args[2:])
+	case "scale":
+		err = scale(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown subcommand %q", os.Args[1])
 	}
