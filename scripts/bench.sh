@@ -35,6 +35,7 @@ YML
 prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/tsdb" \
   --storage.tsdb.retention.time=400d --web.listen-address="127.0.0.1:$PROM_PORT" \
   --query.max-samples=200000000 >"$WORK/prometheus.log" 2>&1 &
+PROM_PID=$!
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PROM_PORT/-/ready" >/dev/null && break; sleep 0.5; done
 sleep 35 # two scrapes of live data
 
@@ -47,7 +48,7 @@ if [ "$MODE" = scale ]; then
     "$WORK/slobudget" "$cmd" --config.file="$WORK/slobudget.yml" >"$WORK/$cmd.out"
     echo "slobudget $cmd: $(python3 -c "print(f'{$(date +%s.%N) - $start:.2f}')") s, $(wc -c <"$WORK/$cmd.out") bytes of output"
   done
-  echo "Prometheus RSS: $(ps -o rss= -p "$(pgrep -f "web.listen-address=127.0.0.1:$PROM_PORT" | head -1)" | awk '{printf "%.0f MiB", $1/1024}')"
+  echo "Prometheus RSS: $(ps -o rss= -p "$PROM_PID" | awk '{printf "%.0f MiB", $1/1024}')"
 else
   "$WORK/slobench" cycles -prometheus.url "http://127.0.0.1:$PROM_PORT" -config "$WORK/slobudget.yml" -cycles "$CYCLES"
 fi

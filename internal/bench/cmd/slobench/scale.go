@@ -123,7 +123,7 @@ func scale(args []string) error {
 	fmt.Printf("\nsteady-state cycle (all SLOs): median %s, max %s\n", durs[len(durs)/2].Round(time.Millisecond), durs[len(durs)-1].Round(time.Millisecond))
 	fmt.Printf("shard 1 of 2 cycle: median %s, max %s\n", shardDurs[len(shardDurs)/2].Round(time.Millisecond), shardDurs[len(shardDurs)-1].Round(time.Millisecond))
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	fmt.Printf("/metrics: %d bytes, first request %s, median of 5 %s\n", size, lat[0].Round(time.Millisecond), lat[2].Round(time.Millisecond))
+	fmt.Printf("/metrics: %d bytes, fastest of 5 %s, median %s, slowest %s\n", size, lat[0].Round(10*time.Microsecond), lat[2].Round(10*time.Microsecond), lat[4].Round(10*time.Microsecond))
 	fmt.Printf("process RSS after the cycles: %.0f MiB (Go heap live after GC %.0f MiB)\n", rss, float64(ms.HeapAlloc)/(1<<20))
 	fmt.Printf("warm restart state file: %+v\n", ws)
 	if fi, err := os.Stat(filepath.Join(state, backend.StateFileName)); err == nil {
