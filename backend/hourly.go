@@ -55,14 +55,7 @@ func (p *Prometheus) HourlyIncreases(ctx context.Context, selector string, first
 // end, so inside the hour. A clean hour without a difference had no series
 // with samples in the 65 minutes before its end at all.
 func hourlyIncreases(ctx context.Context, q rangeQuerier, selector string, first, last time.Time) (map[int64]Hour, error) {
-	return hourlyIncreasesEvery(ctx, q, selector, first, last, time.Hour)
-}
-
-// hourlyIncreasesEvery is hourlyIncreases for the hours ending at first,
-// first+step, ..., last only (the state file's spot-checks use a step of a
-// day, so checking a month of stored hours costs two small queries).
-func hourlyIncreasesEvery(ctx context.Context, q rangeQuerier, selector string, first, last time.Time, step time.Duration) (map[int64]Hour, error) {
-	diffs, err := q.QueryRange(ctx, fmt.Sprintf("(%[1]s - %[1]s offset 1h) / (%[1]s offset 1h >= bool 0)", selector), first, last, step)
+	diffs, err := q.QueryRange(ctx, fmt.Sprintf("(%[1]s - %[1]s offset 1h) / (%[1]s offset 1h >= bool 0)", selector), first, last, time.Hour)
 	if err != nil {
 		return nil, unsupportedIfQueryError(err)
 	}
@@ -70,7 +63,7 @@ func hourlyIncreasesEvery(ctx context.Context, q rangeQuerier, selector string, 
 	if f, ok := q.(flavored); ok {
 		fl = f.flavor()
 	}
-	resets, err := q.QueryRange(ctx, fl.hourlyFlagsQuery(selector), first, last, step)
+	resets, err := q.QueryRange(ctx, fl.hourlyFlagsQuery(selector), first, last, time.Hour)
 	if err != nil {
 		return nil, unsupportedIfQueryError(err)
 	}
@@ -99,7 +92,7 @@ func hourlyIncreasesEvery(ctx context.Context, q rangeQuerier, selector string, 
 		}
 	}
 	out := map[int64]Hour{}
-	for h := first.UnixMilli(); h <= last.UnixMilli(); h += step.Milliseconds() {
+	for h := first.UnixMilli(); h <= last.UnixMilli(); h += time.Hour.Milliseconds() {
 		if !dirty[h] {
 			out[h] = Hour{Increase: sums[h], Sampled: len(have[h]) > 0}
 		}

@@ -37,6 +37,10 @@ type counterFeeder struct {
 	// of hours already counted leave it nil.
 	bad         func(series labels.Labels, t int64, reason string)
 	recordAfter int64
+	// excl are the agreed exclusions; an increment revealed by a sample
+	// inside excl[i] goes to exOut[i] instead of out.
+	excl  []exclusionSpan
+	exOut []*Stream
 }
 
 func newCounterFeeder(out *Stream) *counterFeeder {
@@ -71,7 +75,7 @@ func (f *counterFeeder) feed(series labels.Labels, samples []backend.Sample) {
 			if s.V < cur.v {
 				inc = s.V
 			}
-			f.out.Add(s.T, inc)
+			f.target(s.T).Add(s.T, inc)
 		}
 		cur, seen = cursor{ts: s.T, v: s.V, run: true}, true
 	}
@@ -88,7 +92,21 @@ func (f *counterFeeder) prune(before int64) {
 	}
 }
 
-func (f *counterFeeder) fresh(out []*Stream) feeder { return newCounterFeeder(out[0]) }
+// target is the stream an increment revealed at ts goes to.
+func (f *counterFeeder) target(ts int64) *Stream {
+	if i := excludedIndex(f.excl, ts); i >= 0 {
+		return f.exOut[i]
+	}
+	return f.out
+}
+
+// fresh keeps the exclusions: out has the same shape as the unit's streams
+// (the counted stream, then one per exclusion).
+func (f *counterFeeder) fresh(out []*Stream) feeder {
+	n := newCounterFeeder(out[0])
+	n.excl, n.exOut = f.excl, out[1:]
+	return n
+}
 
 // newest returns the newest sample timestamp over all series, or 0.
 func (f *counterFeeder) newest() int64 {

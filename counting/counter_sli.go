@@ -28,6 +28,9 @@ type Options struct {
 	// their reads spread over the hour. Negative: never read ahead (one
 	// evaluation needs no next edge hours).
 	PrefetchAt time.Duration
+	// Exclusions are the agreed exclusions that apply to the SLI: their
+	// events are counted by Excluded, not by Count or Hours.
+	Exclusions []Span
 }
 
 // Counter counts one SLI's good and total events exactly, over any window
@@ -45,6 +48,12 @@ type Counter struct {
 	at         int64
 	window     int64 // the first of Options.Windows: how long notes about bad samples stay
 	badLog     badSampleLog
+	excl       []exclusionSpan
+	// excluded holds each exclusion's streams, in Options.Exclusions order.
+	excluded []excludedStreams
+	// fixedEdge is a window start that does not move with the instant (a
+	// calendar period's), whose hour's buckets are kept; 0: none.
+	fixedEdge int64
 }
 
 // New builds a Counter for a validated SLI.
@@ -56,7 +65,8 @@ func New(sli slo.SLI, o Options) (*Counter, error) {
 		return nil, fmt.Errorf("counting needs at least one window")
 	}
 	res := o.Resolution.Milliseconds()
-	c := &Counter{res: res, prefetchAt: o.PrefetchAt.Milliseconds()}
+	c := &Counter{res: res, prefetchAt: o.PrefetchAt.Milliseconds(), excl: toSpans(o.Exclusions)}
+	c.excluded = make([]excludedStreams, len(c.excl))
 	if o.PrefetchAt < 0 {
 		c.prefetchAt = HourMs // never reached
 	}
@@ -69,19 +79,27 @@ func New(sli slo.SLI, o Options) (*Counter, error) {
 	case slo.KindEvents, slo.KindLatency:
 		goodSel, badSel, totalSel := sli.CounterSelectors()
 		c.total = NewStream(res)
-		c.addCounter(totalSel, c.total)
+		c.addCounter(totalSel, c.total, func(x *excludedStreams) **Stream { return &x.total })
 		if goodSel != "" {
 			c.good = NewStream(res)
-			c.addCounter(goodSel, c.good)
+			c.addCounter(goodSel, c.good, func(x *excludedStreams) **Stream { return &x.good })
 		} else {
 			c.bad = NewStream(res)
-			c.addCounter(badSel, c.bad)
+			c.addCounter(badSel, c.bad, func(x *excludedStreams) **Stream { return &x.bad })
 		}
 	case slo.KindTimeSlice:
 		c.good, c.total = NewStream(res), NewStream(res)
 		f := newTimesliceFeeder(sli.TimeSlice, c.good, c.total)
 		f.keep = 2 * res // what catchUp reads again each cycle
-		c.units = append(c.units, &unit{selector: sli.TimeSlice.Query, streams: []*Stream{c.good, c.total}, feeder: f})
+		f.excl = c.excl
+		streams := []*Stream{c.good, c.total}
+		for i := range c.excl {
+			g, t := NewStream(res), NewStream(res)
+			c.excluded[i].good, c.excluded[i].total = g, t
+			f.exGood, f.exTotal = append(f.exGood, g), append(f.exTotal, t)
+			streams = append(streams, g, t)
+		}
+		c.units = append(c.units, &unit{selector: sli.TimeSlice.Query, streams: streams, feeder: f, excl: c.excl})
 	default:
 		return nil, fmt.Errorf("no SLI")
 	}
@@ -90,8 +108,19 @@ func New(sli slo.SLI, o Options) (*Counter, error) {
 	return c, nil
 }
 
-func (c *Counter) addCounter(selector string, s *Stream) {
-	u := &unit{selector: selector, streams: []*Stream{s}, feeder: newCounterFeeder(s), counter: true}
+// addCounter adds a unit reading a counter selector into s, and into one
+// stream per exclusion (slot says which of excludedStreams it is).
+func (c *Counter) addCounter(selector string, s *Stream, slot func(*excludedStreams) **Stream) {
+	f := newCounterFeeder(s)
+	f.excl = c.excl
+	streams := []*Stream{s}
+	for i := range c.excl {
+		x := NewStream(c.res)
+		*slot(&c.excluded[i]) = x
+		f.exOut = append(f.exOut, x)
+		streams = append(streams, x)
+	}
+	u := &unit{selector: selector, streams: streams, feeder: f, counter: true, excl: c.excl}
 	u.record = func(series labels.Labels, t int64, reason string) { c.badLog.record(selector, series, t, reason) }
 	c.units = append(c.units, u)
 }
@@ -125,6 +154,9 @@ func (c *Counter) Advance(ctx context.Context, src backend.Source, at time.Time)
 		e := CeilTo(atMs-w, HourMs)
 		keep[e], keep[e+HourMs] = true, true
 		next = append(next, e+HourMs)
+	}
+	if c.fixedEdge != 0 {
+		keep[CeilTo(c.fixedEdge, HourMs)] = true
 	}
 	cut := FloorTo(atMs-fineSpan, HourMs)
 	drop := atMs - c.span - 2*HourMs

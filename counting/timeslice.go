@@ -24,6 +24,18 @@ type timesliceFeeder struct {
 	slices   map[int64]*sliceAgg // keyed by slice end: pending and recently counted
 	lastSeen map[uint64]int64
 	horizon  int64 // slices ending before this are forgotten
+	// excl are the agreed exclusions: a slice whose end lies in excl[i]
+	// is counted on exGood[i] and exTotal[i] instead.
+	excl            []exclusionSpan
+	exGood, exTotal []*Stream
+}
+
+// targets are the streams the slice ending at end is counted on.
+func (f *timesliceFeeder) targets(end int64) (good, total *Stream) {
+	if i := excludedIndex(f.excl, end); i >= 0 {
+		return f.exGood[i], f.exTotal[i]
+	}
+	return f.good, f.total
 }
 
 type sliceAgg struct {
@@ -42,6 +54,11 @@ func newTimesliceFeeder(ts *slo.TimeSliceSLI, good, total *Stream) *timesliceFee
 func (f *timesliceFeeder) fresh(out []*Stream) feeder {
 	c := newTimesliceFeeder(f.cond, out[0], out[1])
 	c.keep = f.keep
+	c.excl = f.excl
+	for i := range f.excl {
+		c.exGood = append(c.exGood, out[2+2*i])
+		c.exTotal = append(c.exTotal, out[3+2*i])
+	}
 	return c
 }
 
@@ -84,16 +101,17 @@ func (f *timesliceFeeder) ingest(series []backend.Series, upTo int64) {
 				good = false
 			}
 		}
+		goodOut, totalOut := f.targets(end)
 		switch {
 		case !agg.counted:
-			f.total.Add(end, 1)
+			totalOut.Add(end, 1)
 			if good {
-				f.good.Add(end, 1)
+				goodOut.Add(end, 1)
 			}
 		case good && !agg.good:
-			f.good.Add(end, 1)
+			goodOut.Add(end, 1)
 		case !good && agg.good:
-			f.good.Add(end, -1)
+			goodOut.Add(end, -1)
 		}
 		agg.counted, agg.good = true, good
 	}

@@ -39,6 +39,9 @@ type unit struct {
 	// seen records when the selector had samples (data coverage, no data);
 	// nil for units whose coverage nobody asks about.
 	seen *sampleRuns
+	// excl are the agreed exclusions: an hour one touches is read raw,
+	// because the backend's hourly total cannot be split at its edges.
+	excl []exclusionSpan
 }
 
 // catchUp reads what the unit has not seen yet, up to at, reaching back span
@@ -106,7 +109,7 @@ func (u *unit) loadHourly(ctx context.Context, src backend.HourlySource, first, 
 	}
 	s := u.streams[0]
 	for h := first; h <= last; h += HourMs {
-		if v, ok := hours[h]; ok {
+		if v, ok := hours[h]; ok && !hourTouched(u.excl, h) {
 			s.SetHour(h, v.Increase)
 			if v.Sampled && u.seen != nil {
 				u.seen.addCleanHour(h)
@@ -117,11 +120,13 @@ func (u *unit) loadHourly(ctx context.Context, src backend.HourlySource, first, 
 		if err != nil {
 			return err
 		}
-		var total float64
-		for _, b := range buckets[0] {
-			total += b.V
+		for i, st := range u.streams {
+			var total float64
+			for _, b := range buckets[i] {
+				total += b.V
+			}
+			st.SetHour(h, total)
 		}
-		s.SetHour(h, total)
 	}
 	return nil
 }

@@ -36,7 +36,7 @@ func BenchmarkSteadyStateCycle(b *testing.B) {
 		}
 		def := &slo.SLO{Name: fmt.Sprint(i), Service: "s", Objective: 99.9, Window: slo.Window{Text: "30d", Duration: 30 * 24 * time.Hour},
 			SLI: slo.SLI{Events: &slo.EventsSLI{Errors: fmt.Sprintf("bad_%d", i), Total: fmt.Sprintf("total_%d", i)}}}
-		st, err := newSLOState(def, &pol, countKey(def, nil), 30*time.Second, false)
+		st, err := newSLOState(def, &pol, countKey(def, nil), 30*time.Second, false, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

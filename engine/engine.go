@@ -143,19 +143,20 @@ func (e *Engine) SetConfig(cfg *slo.Config) error {
 			return fmt.Errorf("slo %q: policy %q is not defined", def.Name, def.Policy)
 		}
 		ck := countKey(def, cfg.Exclusions)
+		excl := applyingExclusions(def, cfg.Exclusions)
 		old, had := e.states[def.Name]
 		if had && old.countKey == ck {
 			// A new state for the new definition (an evaluation in flight
 			// may still read the old one's), sharing the counter.
 			st := &sloState{def: def, policy: pol, countKey: ck, resultKey: resultKey(ck, def, pol), counter: old.counter, mu: old.mu,
-				pages: old.pages, step: old.step}
+				pages: old.pages, step: old.step, exclusions: excl}
 			if st.resultKey != old.resultKey {
 				st.pages = &pageLedger{} // the page condition changed meaning
 			}
 			states[def.Name] = st
 			continue
 		}
-		st, err := newSLOState(def, pol, ck, e.step, e.oneShot)
+		st, err := newSLOState(def, pol, ck, e.step, e.oneShot, excl)
 		if err != nil {
 			return fmt.Errorf("slo %q: %w", def.Name, err)
 		}
@@ -167,7 +168,7 @@ func (e *Engine) SetConfig(cfg *slo.Config) error {
 		r, evaluated := e.results[name]
 		switch {
 		case had && evaluated && old.resultKey == st.resultKey:
-			results[name] = withText(r, st.def)
+			results[name] = withExclusionText(withText(r, st.def), st.exclusions)
 		case had || e.ready.Load():
 			// Changed, or new after start-up: said so, with no numbers.
 			sk := skeletonResult(st.def, st.policy)

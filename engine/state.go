@@ -32,19 +32,23 @@ type sloState struct {
 	// objective).
 	pages *pageLedger
 	step  time.Duration
+	// exclusions are the agreed exclusions that apply to the SLO, in the
+	// order the counter counts them.
+	exclusions []slo.Exclusion
 }
 
-func newSLOState(def *slo.SLO, pol *slo.Policy, countKey string, step time.Duration, oneShot bool) (*sloState, error) {
+func newSLOState(def *slo.SLO, pol *slo.Policy, countKey string, step time.Duration, oneShot bool, excl []slo.Exclusion) (*sloState, error) {
 	prefetch := prefetchMoment(def.Name)
 	if oneShot {
 		prefetch = -1 // one evaluation: the next edge hours are never needed
 	}
-	c, err := counting.New(def.SLI, counting.Options{Resolution: step, Windows: def.Windows(), PrefetchAt: prefetch})
+	c, err := counting.New(def.SLI, counting.Options{Resolution: step, Windows: counterWindows(def), PrefetchAt: prefetch,
+		Exclusions: countingSpans(excl)})
 	if err != nil {
 		return nil, err
 	}
 	return &sloState{def: def, policy: pol, countKey: countKey, resultKey: resultKey(countKey, def, pol), counter: c, mu: &sync.Mutex{},
-		pages: &pageLedger{}, step: step}, nil
+		pages: &pageLedger{}, step: step, exclusions: excl}, nil
 }
 
 // countKey fingerprints what counting depends on: the SLI (its kind,
@@ -109,13 +113,29 @@ func prefetchMoment(name string) time.Duration {
 func (s *sloState) evaluate(ctx context.Context, src backend.Source, at time.Time) (slo.Result, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	windowStart, periodEnd := sloWindow(s.def, at)
+	calendar := !periodEnd.IsZero()
+	if calendar {
+		s.counter.KeepEdge(windowStart)
+	}
 	if err := s.counter.Advance(ctx, src, at); err != nil {
 		return slo.Result{}, err
 	}
-	windowStart := at.Add(-s.def.Window.Duration)
 	cov := s.counter.Coverage(at.Sub(windowStart))
+	if calendar && at.Equal(windowStart) {
+		// The period's first instant: its window is empty, which is a
+		// fresh budget when the selector has data (the last hour's), not
+		// missing data.
+		if cov = s.counter.Coverage(time.Hour); cov.Sampled {
+			cov.From = at
+		}
+	}
 	if !cov.Sampled {
-		return noDataResult(s.def, s.policy, at, cov), nil
+		r := noDataResult(s.def, s.policy, at, cov)
+		if calendar {
+			r.SetCalendarPeriod(s.def, windowStart, periodEnd) // the period; no budget without data
+		}
+		return r, nil
 	}
 	in := slo.Input{At: at.UTC(), Burn: map[time.Duration]slo.Counts{}}
 	var err error
@@ -133,7 +153,15 @@ func (s *sloState) evaluate(ctx context.Context, src backend.Source, at time.Tim
 	if err != nil {
 		return slo.Result{}, err
 	}
-	r.SetCoverage(at.Sub(cov.From))
+	if calendar {
+		r.SetCalendarPeriod(s.def, windowStart, periodEnd)
+		r.SetCalendarCoverage(at.Sub(cov.From), at.Sub(windowStart))
+	} else {
+		r.SetCoverage(at.Sub(cov.From))
+	}
+	if r.Exclusions, err = s.excludedInWindow(ctx, src, windowStart, at); err != nil {
+		return slo.Result{}, err
+	}
 	hours, err := s.counter.Hours(ctx, src, windowStart)
 	if err != nil {
 		return slo.Result{}, err
@@ -141,8 +169,20 @@ func (s *sloState) evaluate(ctx context.Context, src backend.Source, at time.Tim
 	if r.History, err = slo.NewHourlyHistory(hours); err != nil {
 		return slo.Result{}, fmt.Errorf("internal: the window's hourly history: %w", err)
 	}
-	withForecast(&r, s.def, s.policy, in, cov.From)
-	r.PageSpans = s.pages.record(r.EvaluatedAt, r.Alerts.Page, s.step, s.def.Window.Duration)
+	if calendar && at.Sub(windowStart) < 24*time.Hour {
+		// Early in a period the window is shorter than the day the
+		// forecast's traffic profile repeats: it gets the last day.
+		window, err := s.lastDay(ctx, src, at)
+		if err != nil {
+			return slo.Result{}, err
+		}
+		r.History, window = window, r.History
+		withForecast(&r, s.def, s.policy, in, s.counter.Coverage(24*time.Hour).From)
+		r.History = window
+	} else {
+		withForecast(&r, s.def, s.policy, in, cov.From)
+	}
+	r.PageSpans = s.pages.record(r.EvaluatedAt, r.Alerts.Page, s.step, at.Sub(windowStart))
 	r.Notes = append(r.Notes, s.counter.Notes()...)
 	return r, nil
 }

@@ -87,6 +87,7 @@ func collectResult(ch chan<- prometheus.Metric, r slo.Result) {
 	if r.Coverage != nil {
 		gauge(coverageDesc, *r.Coverage)
 	}
+	collectNegotiation(gauge, r)
 	if !r.HasNumbers() {
 		return // no data: nothing to count, so no budget and no decision
 	}

@@ -14,19 +14,22 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/slobudget/slobudget/backend"
+	"github.com/slobudget/slobudget/backend/statefile"
 	"github.com/slobudget/slobudget/engine"
 	"github.com/slobudget/slobudget/slo"
 )
 
 // Daemon wires an engine, its config files and its HTTP endpoints.
 type Daemon struct {
-	Engine   *engine.Engine
-	files    []string
-	log      *zap.Logger
-	metrics  *selfMetrics
-	selfReg  *prometheus.Registry
-	sloReg   *prometheus.Registry
-	reloadMu sync.Mutex
+	Engine *engine.Engine
+	files  []string
+	// exclusionFiles are --exclusions.file, re-read with the config.
+	exclusionFiles []string
+	log            *zap.Logger
+	metrics        *selfMetrics
+	selfReg        *prometheus.Registry
+	sloReg         *prometheus.Registry
+	reloadMu       sync.Mutex
 	// lifecycle enables POST /-/reload (--web.enable-lifecycle).
 	lifecycle   bool
 	maxInFlight int
@@ -34,13 +37,17 @@ type Daemon struct {
 	handler     http.Handler
 	// StatusPage, when set, serves "/" instead of the plain landing page.
 	StatusPage http.Handler
-	scope      *shardScope
-	state      *backend.HourlyCache // nil without --storage.path
+	// state is the --storage.path state file, nil without one.
+	state *statefile.Store
+	scope *shardScope
 }
 
 // DaemonOptions configures a Daemon.
 type DaemonOptions struct {
 	ConfigFiles []string
+	// ExclusionFiles hold agreed exclusions (--exclusions.file); they are
+	// read again on every reload, like the config files.
+	ExclusionFiles []string
 	// Backend says how to reach Prometheus; ignored when Source is set.
 	Backend backend.Options
 	// Source overrides the backend client (the demo's embedded engine).
@@ -53,12 +60,12 @@ type DaemonOptions struct {
 	// MaxRequestsInFlight bounds the pages served at once (default
 	// DefaultMaxRequestsInFlight); beyond it requests get 503.
 	MaxRequestsInFlight int
+	// StatePath is --storage.path: completed hourly totals are kept there
+	// so a restart does not read the whole window again. Empty: none.
+	StatePath string
 	// Shard limits the daemon to one shard's SLOs (--shard.total,
 	// --shard.index; shard.go). The zero value evaluates every SLO.
 	Shard slo.Shard
-	// StoragePath, when set, keeps completed hourly totals in a state file
-	// in this directory (--storage.path; state.go).
-	StoragePath string
 }
 
 // NewDaemon loads the config and builds the engine. A config error here is
@@ -73,7 +80,7 @@ func NewDaemon(o DaemonOptions) (*Daemon, error) {
 	if err := o.Shard.Check(); err != nil {
 		return nil, err
 	}
-	d := &Daemon{files: o.ConfigFiles, log: o.Logger, lifecycle: o.EnableLifecycle, maxInFlight: o.MaxRequestsInFlight,
+	d := &Daemon{files: o.ConfigFiles, exclusionFiles: o.ExclusionFiles, log: o.Logger, lifecycle: o.EnableLifecycle, maxInFlight: o.MaxRequestsInFlight,
 		selfReg: prometheus.NewRegistry(), sloReg: prometheus.NewRegistry(), scope: &shardScope{shard: o.Shard}}
 	d.metrics = newSelfMetrics(d.selfReg)
 	d.selfReg.MustRegister(
@@ -82,7 +89,7 @@ func NewDaemon(o DaemonOptions) (*Daemon, error) {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		d.scope,
 	)
-	cfg, err := slo.LoadFiles(o.ConfigFiles...)
+	cfg, err := d.load()
 	if err != nil {
 		return nil, err
 	}
@@ -97,11 +104,9 @@ func NewDaemon(o DaemonOptions) (*Daemon, error) {
 			return nil, err
 		}
 		src, backendURL = p, p.URL()
-		if o.StoragePath != "" {
-			if src, err = d.openState(p, o.StoragePath); err != nil {
-				return nil, err
-			}
-		}
+	}
+	if src, err = d.withStateFile(src, o.StatePath, backendURL); err != nil {
+		return nil, err
 	}
 	d.Engine, err = engine.New(cfg, engine.Options{
 		Source: src, Logger: o.Logger, Step: o.Step, Concurrency: o.Backend.Concurrency, Observer: d.metrics,
@@ -119,16 +124,23 @@ func NewDaemon(o DaemonOptions) (*Daemon, error) {
 	return d, nil
 }
 
+// load reads the config and exclusion files.
+func (d *Daemon) load() (*slo.Config, error) {
+	return slo.Load(slo.LoadOptions{ConfigFiles: d.files, ExclusionFiles: d.exclusionFiles})
+}
+
 // Reload re-reads the config files and swaps the config only when all of
 // them are valid; on error the running config stays.
 func (d *Daemon) Reload() error {
 	d.reloadMu.Lock()
 	defer d.reloadMu.Unlock()
-	cfg, err := slo.LoadFiles(d.files...)
+	cfg, err := d.load()
 	old := d.Engine.Config()
 	if err == nil {
-		owned, recordShard := d.scope.filter(cfg)
-		if err = d.Engine.SetConfig(owned); err == nil {
+		// Only this shard's SLOs reach the engine (shard.go).
+		var recordShard func()
+		cfg, recordShard = d.scope.filter(cfg)
+		if err = d.Engine.SetConfig(cfg); err == nil {
 			recordShard()
 		}
 	}

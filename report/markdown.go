@@ -40,6 +40,9 @@ func writeMarkdown(w io.Writer, results []slo.Result, at time.Time, wide bool) e
 	b.WriteString("\n")
 	for _, r := range rows {
 		fmt.Fprintf(&b, "- **%s**: %s\n", mdEscape(r.name), mdEscape(r.line))
+		for _, u := range r.under {
+			fmt.Fprintf(&b, "  - %s\n", mdEscape(u))
+		}
 	}
 	b.WriteString("\nLegend:\n\n")
 	for _, l := range legend {

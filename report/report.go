@@ -69,7 +69,7 @@ func Verdict(r slo.Result, at time.Time) string {
 	if r.FeatureFreeze {
 		head += " (FREEZE)"
 	}
-	head += ", " + w.budget + " budget left (" + w.outage + ")"
+	head += ", " + w.budget + " budget left (" + w.outage + ")" + excludedNote(r)
 	return head + "; " + w.line
 }
 

@@ -36,6 +36,9 @@ type row struct {
 	line string
 	// footnotes are printed under the table: full errors and notes.
 	footnotes []string
+	// under are printed under the consequence line: the calendar period
+	// and the agreed exclusions (NegotiationLines).
+	under []string
 }
 
 const missing = "-"
@@ -46,6 +49,7 @@ func newRow(r slo.Result, at time.Time) row {
 		objective: missing, sli: missing, events: missing, budget: missing, left: missing, outage: missing,
 		state: missing, freeze: missing, features: missing, coverage: missing, burnWindow: missing,
 		alerts: missing, runsOut: missing, data: dataFresh, burns: map[string]string{},
+		under: NegotiationLines(r),
 	}
 	for _, d := range slo.BurnWindows {
 		w.burns[slo.WindowLabel(d)] = missing

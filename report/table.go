@@ -61,6 +61,11 @@ func writeTable(w io.Writer, results []slo.Result, at time.Time, wide bool) erro
 		for _, l := range wrap(rows[i].line, lineWidth, "    ", "      ") {
 			b.WriteString(l + "\n")
 		}
+		for _, u := range rows[i].under {
+			for _, l := range wrap(u, lineWidth, "    ", "      ") {
+				b.WriteString(l + "\n")
+			}
+		}
 	}
 
 	b.WriteString("\n")

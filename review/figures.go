@@ -141,7 +141,7 @@ func Compute(in Input) (*Review, error) {
 		}
 		rv.SLOs = append(rv.SLOs, r)
 	}
-	rv.Portfolio = portfolio(rv.SLOs)
+	rv.Portfolio = portfolio(rv.SLOs, in.From, in.To)
 	return rv, nil
 }
 

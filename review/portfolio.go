@@ -1,6 +1,9 @@
 package review
 
-import "sort"
+import (
+	"sort"
+	"time"
+)
 
 // worstBurnersShown is how many SLOs the portfolio lists as worst burners.
 const worstBurnersShown = 5
@@ -27,6 +30,9 @@ type PortfolioMonth struct {
 	Met       int  `json:"met"`
 	Missed    int  `json:"missed"`
 	NoTraffic int  `json:"noTraffic"`
+	// NoData counts the SLOs whose series had no samples in the period at
+	// all: not zero traffic, nothing was measured.
+	NoData int `json:"noData"`
 	// Compliance is Met / (Met + Missed): the "SLO compliance" leaders
 	// report; nil when no SLO had traffic that month.
 	Compliance *float64 `json:"compliance"`
@@ -40,7 +46,7 @@ type Burner struct {
 }
 
 // portfolio is computed from the actual figures (never the what-if ones).
-func portfolio(slos []SLOReview) Portfolio {
+func portfolio(slos []SLOReview, from, to time.Time) Portfolio {
 	p := Portfolio{SLOs: len(slos)}
 	index := map[string]int{}
 	for _, r := range slos {
@@ -57,8 +63,12 @@ func portfolio(slos []SLOReview) Portfolio {
 				p.Months = append(p.Months, PortfolioMonth{Month: m.Label, Full: true})
 			}
 			pm := &p.Months[i]
-			pm.Full = pm.Full && m.Full
+			// Whether the month lies in the period: an SLO without data for
+			// part of it does not make the month partial for the others.
+			pm.Full = pm.Full && !m.Start.Before(from) && !m.End.After(to)
 			switch {
+			case f.DataFrom == nil:
+				pm.NoData++
 			case m.Met == nil:
 				pm.NoTraffic++
 			case *m.Met:

@@ -90,6 +90,9 @@ func buildView(rv *Review) reviewView {
 		if m.Compliance != nil {
 			pm.Compliance = pct(*m.Compliance, 1)
 		}
+		if m.NoData > 0 {
+			pm.Met += fmt.Sprintf(" (%d without data)", m.NoData)
+		}
 		if m.NoTraffic > 0 {
 			pm.Met += fmt.Sprintf(" (%d without traffic)", m.NoTraffic)
 		}
@@ -117,6 +120,8 @@ func buildView(rv *Review) reviewView {
 func buildFigures(f Figures, loc *time.Location) figuresView {
 	v := figuresView{Label: objText(f.ObjectivePercent) + " over " + f.Window, Notes: f.Notes, VerdictKind: f.Verdict.Kind, Verdict: f.Verdict.Sentence}
 	switch {
+	case f.DataFrom == nil:
+		v.Achieved = "NO DATA: the SLI's series have no samples in the period (not zero traffic)"
 	case f.SLI == nil:
 		v.Achieved = "no traffic in the period"
 	default:
@@ -127,12 +132,15 @@ func buildFigures(f Figures, loc *time.Location) figuresView {
 		v.Achieved = fmt.Sprintf("%s over the period: %s, %s of the budget spent (%s events)",
 			sliText(*f.SLI, f.ObjectivePercent), met, pct(*f.BudgetSpent, 1), count(f.Events.Total))
 	}
-	if f.Coverage < 1 {
+	if f.Coverage < 1 && f.DataFrom != nil {
 		v.Achieved += fmt.Sprintf("; data covers %s of the period", pct(f.Coverage, 1))
 	}
 	met, with := 0, 0
 	for _, m := range f.Months {
 		mv := monthView{Label: m.Label, Partial: !m.Full, SLI: "no traffic", Met: "-", Spent: "-"}
+		if f.DataFrom == nil {
+			mv.SLI = "no data"
+		}
 		if m.SLI != nil {
 			with++
 			mv.SLI = sliText(*m.SLI, f.ObjectivePercent)

@@ -129,11 +129,7 @@ func decodeNative(top reporter, doc *yaml.Node, fc *fileConfig) {
 			fc.policies = append(fc.policies, p)
 		}
 	}
-	for i, n := range top.sequence(f.values["slos"], "slos") {
-		if s, ok := decodeSLO(reporter{file: top.file, errs: top.errs}, n, i); ok {
-			fc.slos = append(fc.slos, s)
-		}
-	}
+	fc.slos = append(fc.slos, decodeSLOs(top, top.sequence(f.values["slos"], "slos"))...)
 	fc.exclusions = append(fc.exclusions, decodeExclusions(reporter{file: top.file, errs: top.errs}, f.values["exclusions"])...)
 	if !f.has("slos") && !f.has("policies") && !f.has("exclusions") && !misspelt {
 		top.errorf(f.node, "", "no slos defined: define at least one SLO under slos:")

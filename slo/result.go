@@ -45,8 +45,20 @@ type Result struct {
 	Labels      map[string]string `json:"labels,omitempty"`
 	Objective   float64           `json:"objective"` // ratio
 	Window      string            `json:"window"`
-	// WindowSeconds is the SLO window's length.
+	// WindowSeconds is the SLO window's length; for a calendar window the
+	// current period's (SetCalendarPeriod).
 	WindowSeconds float64 `json:"windowSeconds"`
+	// PeriodStart and PeriodEnd bound a calendar window's current period
+	// [start, end): the budget counts events since PeriodStart and resets
+	// at PeriodEnd. Zero (absent from JSON) for a rolling window.
+	PeriodStart time.Time `json:"periodStart,omitzero"`
+	PeriodEnd   time.Time `json:"periodEnd,omitzero"`
+	// PeriodZone is the calendar window's IANA time zone ("Europe/Berlin").
+	PeriodZone string `json:"periodZone,omitempty"`
+	// Exclusions lists the agreed exclusions that apply to the SLO and reach
+	// into its window, with the events each removed; Events and every
+	// figure leave those events out.
+	Exclusions []ExcludedSpan `json:"exclusions,omitempty"`
 	// SLI is nil when the SLO window saw no traffic.
 	SLI    *float64 `json:"sli"`
 	Events Counts   `json:"events"`

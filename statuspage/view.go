@@ -88,6 +88,11 @@ type row struct {
 	ShowConsequence bool
 	// Chart is the row's small burn-down chart (Options.RowChart), if any.
 	Chart template.HTML
+	// Period is a calendar window's period line, Exclusions a line per
+	// agreed exclusion in the window (report.PeriodLine, ExclusionLines):
+	// shown under the row and in the details.
+	Period     string
+	Exclusions []string
 
 	// Details, shown on the single-SLO view.
 	Events       string
@@ -267,6 +272,7 @@ func buildRow(r slo.Result, now time.Time, stuck bool) row {
 		w.BudgetText = report.HumanSeconds(r.BudgetRemainingSeconds) + " left of " + total
 	}
 
+	w.Period, w.Exclusions = report.PeriodLine(r), report.ExclusionLines(r)
 	w.State, w.Freeze, w.Consequence = r.PolicyState, r.FeatureFreeze, r.Consequence
 	w.FeatureShare = strconv.FormatFloat(r.FeatureShare*100, 'f', 0, 64) + "%"
 	w.Tone = stateTone(r)

@@ -28,6 +28,7 @@ func init() { commandFactories = append(commandFactories, newGateCmd) }
 
 type gateCmd struct {
 	files          *[]string
+	exclusions     *[]string
 	promURL        *string
 	promHTTPConfig *string
 	daemonURL      *string
@@ -42,6 +43,7 @@ func newGateCmd(app *kingpin.Application) command {
 		"or asks a running daemon (--slobudget.url).")
 	return &gateCmd{
 		files:          c.Flag("config.file", "SLO config file; repeatable. With --prometheus.url: evaluate here, now.").ExistingFiles(),
+		exclusions:     exclusionsFlag(c),
 		promURL:        c.Flag("prometheus.url", "Prometheus-compatible query API base URL (with --config.file).").String(),
 		promHTTPConfig: c.Flag("prometheus.http-config.file", "Optional http_config YAML for Prometheus (bearer token, basic auth, TLS, headers).").ExistingFile(),
 		daemonURL:      c.Flag("slobudget.url", "Base URL of a running slobudget serve: read its latest numbers instead of evaluating.").String(),
@@ -90,7 +92,7 @@ func (c *gateCmd) run(stdout, stderr io.Writer) int {
 
 // evaluate runs one evaluation of the chosen SLOs now, as report does.
 func (c *gateCmd) evaluate(ctx context.Context) ([]slo.Result, time.Time, error) {
-	cfg, err := slo.LoadFiles(*c.files...)
+	cfg, err := slo.Load(slo.LoadOptions{ConfigFiles: *c.files, ExclusionFiles: *c.exclusions})
 	if err == nil {
 		cfg, err = cfg.SelectSLOs(*c.slos)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
+	"go.uber.org/zap"
 
 	"github.com/slobudget/slobudget/backend"
 	"github.com/slobudget/slobudget/engine"
@@ -15,25 +16,29 @@ import (
 )
 
 type reportCmd struct {
-	files  *[]string
-	prom   promFlags
-	format *string
-	wide   *bool
-	slos   *[]string
-	at     *string
-	log    logFlags
+	files      *[]string
+	exclusions *[]string
+	prom       promFlags
+	format     *string
+	wide       *bool
+	slos       *[]string
+	at         *string
+	log        logFlags
+	whatIf     whatIfFlags
 }
 
 func newReportCmd(app *kingpin.Application) command {
 	c := app.Command("report", "Evaluate every SLO once and print budgets, states, burn and forecast.")
 	return &reportCmd{
-		files:  configFlag(c),
-		prom:   addPromFlags(c),
-		format: enumFlag(c, "format", "Output format", report.Formats...),
-		wide:   c.Flag("wide", "Show every column (service, events, outage time, feature share, coverage, every burn window) instead of the 120-column table.").Bool(),
-		slos:   c.Flag("slo", "Report only this SLO (repeatable); a name the config does not define is an error.").PlaceHolder("NAME").Strings(),
-		at:     c.Flag("time", "Evaluation time, RFC3339 (default: now).").String(),
-		log:    addLogFlags(c),
+		files:      configFlag(c),
+		exclusions: exclusionsFlag(c),
+		prom:       addPromFlags(c),
+		format:     enumFlag(c, "format", "Output format", report.Formats...),
+		wide:       c.Flag("wide", "Show every column (service, events, outage time, feature share, coverage, every burn window) instead of the 120-column table.").Bool(),
+		slos:       c.Flag("slo", "Report only this SLO (repeatable); a name the config does not define is an error.").PlaceHolder("NAME").Strings(),
+		at:         c.Flag("time", "Evaluation time, RFC3339 (default: now).").String(),
+		log:        addLogFlags(c),
+		whatIf:     addWhatIfFlags(c),
 	}
 }
 
@@ -52,7 +57,12 @@ func (c *reportCmd) run(stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	cfg, err := slo.LoadFiles(*c.files...)
+	objective, window, err := c.whatIf.parse()
+	if err != nil {
+		usage(stderr, "report", "%v", err)
+		return exitUsage
+	}
+	cfg, err := slo.Load(slo.LoadOptions{ConfigFiles: *c.files, ExclusionFiles: *c.exclusions})
 	if err == nil {
 		cfg, err = cfg.SelectSLOs(*c.slos)
 	}
@@ -71,7 +81,20 @@ func (c *reportCmd) run(stdout, stderr io.Writer) int {
 		return 1
 	}
 	failed := eng.EvaluateAt(context.Background(), at)
-	if err := report.Write(stdout, eng.Results(), eng.Instant(at), report.Options{Format: *c.format, Wide: *c.wide}); err != nil {
+	opts := report.Options{Format: *c.format, Wide: *c.wide}
+	if c.whatIf.set() {
+		wi, n, err := evaluateWhatIf(cfg, src, logger, *c.prom.concurrency, at, objective, window)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		failed += n
+		err = report.WriteWhatIf(stdout, eng.Results(), wi, eng.Instant(at), opts)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+	} else if err := report.Write(stdout, eng.Results(), eng.Instant(at), opts); err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
@@ -80,4 +103,22 @@ func (c *reportCmd) run(stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// evaluateWhatIf evaluates the config again under the other objective or
+// window, at the same instant, with its own engine: the same counting and
+// policy rules as the real figures.
+func evaluateWhatIf(cfg *slo.Config, src backend.Source, logger *zap.Logger, concurrency int, at time.Time,
+	objective float64, window time.Duration) (report.WhatIf, int, error) {
+	wi := report.WhatIf{ObjectivePercent: objective}
+	if window != 0 {
+		wi.Window = slo.WindowLabel(window)
+	}
+	eng, err := engine.New(whatIfConfig(cfg, objective, window), engine.Options{Source: src, Logger: logger, OneShot: true, Concurrency: concurrency})
+	if err != nil {
+		return wi, 0, fmt.Errorf("what-if: %w", err)
+	}
+	failed := eng.EvaluateAt(context.Background(), at)
+	wi.SLOs = eng.Results()
+	return wi, failed, nil
 }

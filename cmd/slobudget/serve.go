@@ -80,29 +80,31 @@ func addWebFlags(c *kingpin.CmdClause) webFlags {
 }
 
 type serveCmd struct {
-	files    *[]string
-	prom     promFlags
-	web      webFlags
-	log      logFlags
-	interval *time.Duration
-	shards   *int
-	shardIdx *int
-	storage  *string
+	files      *[]string
+	exclusions *[]string
+	prom       promFlags
+	web        webFlags
+	log        logFlags
+	interval   *time.Duration
+	// statePath is --storage.path, the state file's directory.
+	statePath *string
+	shards    *int
+	shardIdx  *int
 }
 
 func newServeCmd(app *kingpin.Application) command {
 	c := app.Command("serve", "Evaluate every SLO on a loop; serve /metrics, the JSON API and a status page.")
 	return &serveCmd{
-		files:    configFlag(c),
-		prom:     addPromFlags(c),
-		web:      addWebFlags(c),
-		log:      addLogFlags(c),
-		interval: c.Flag("eval.interval", "Evaluation interval; must divide 5m (10s, 15s, 30s, 1m, 5m).").Default("30s").Duration(),
+		files:      configFlag(c),
+		exclusions: exclusionsFlag(c),
+		prom:       addPromFlags(c),
+		web:        addWebFlags(c),
+		log:        addLogFlags(c),
+		interval:   c.Flag("eval.interval", "Evaluation interval; must divide 5m (10s, 15s, 30s, 1m, 5m).").Default("30s").Duration(),
 		shards: c.Flag("shard.total", "Split the SLOs across this many replicas; each evaluates and serves the SLOs whose name's FNV-1a hash modulo N is its --shard.index.").
 			Default("1").Int(),
-		shardIdx: c.Flag("shard.index", "This replica's shard, 0 to --shard.total − 1.").Default("0").Int(),
-		storage: c.Flag("storage.path", "Directory for the state file: completed hourly totals kept across restarts, spot-checked against the backend on start (optional; without it every start reads the windows' history).").
-			String(),
+		shardIdx:  c.Flag("shard.index", "This replica's shard, 0 to --shard.total − 1.").Default("0").Int(),
+		statePath: c.Flag("storage.path", "Directory of the state file that keeps completed hourly totals, so a restart is ready in seconds instead of reading every window again (checked against Prometheus on start; losing it only costs a cold start). Empty: no state file.").Default("").String(),
 	}
 }
 
@@ -115,15 +117,20 @@ func (c *serveCmd) run(_, stderr io.Writer) int {
 		return 2
 	}
 	d, err := exporter.NewDaemon(exporter.DaemonOptions{
-		ConfigFiles: *c.files, Backend: c.prom.options(), Step: *c.interval, Logger: logger,
-		EnableLifecycle: *c.web.lifecycle, MaxRequestsInFlight: *c.web.maxInFlight,
-		Shard: slo.Shard{Index: *c.shardIdx, Total: *c.shards}, StoragePath: *c.storage,
+		ConfigFiles: *c.files, ExclusionFiles: *c.exclusions, Backend: c.prom.options(), Step: *c.interval, Logger: logger,
+		EnableLifecycle: *c.web.lifecycle, MaxRequestsInFlight: *c.web.maxInFlight, StatePath: *c.statePath,
+		Shard: slo.Shard{Index: *c.shardIdx, Total: *c.shards},
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	d.StatusPage = d.NewStatusPage(statuspage.Options{EvalInterval: *c.interval})
+	defer func() {
+		if err := d.Close(); err != nil {
+			logger.Error("writing the state file", zap.Error(err))
+		}
+	}()
 	return serveDaemon(d, c.web, logger, slogger)
 }
 
@@ -164,9 +171,6 @@ func serveDaemon(d *exporter.Daemon, wf webFlags, logger *zap.Logger, slogger *s
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(shutdownCtx)
-	}
-	if err := d.FlushState(); err != nil {
-		logger.Error("writing the state file", zap.Error(err))
 	}
 	return 0
 }

@@ -5,7 +5,6 @@
 //	slobench target -listen ADDR -slos N          serve live counters for Prometheus to scrape
 //	slobench cycles -prometheus.url URL -config F measure start-up, cycles and naive queries
 //	slobench load -url URL -clients N -duration D  concurrent clients against a running daemon
-//	slobench scale -prometheus.url URL -config F -work DIR  cold/warm start, cycles, /metrics, RSS, one shard
 package main
 
 import (
@@ -23,6 +22,7 @@ import (
 	"time"
 
 	"github.com/slobudget/slobudget/backend"
+	"github.com/slobudget/slobudget/backend/statefile"
 	"github.com/slobudget/slobudget/engine"
 	"github.com/slobudget/slobudget/internal/synth"
 	"github.com/slobudget/slobudget/slo"
@@ -30,7 +30,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: slobench blocks|target|cycles|load|scale [flags]")
+		fmt.Fprintln(os.Stderr, "usage: slobench blocks|target|cycles|load [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -43,8 +43,6 @@ func main() {
 		err = cycles(os.Args[2:])
 	case "load":
 		err = load(os.Args[2:])
-	case "scale":
-		err = scale(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown subcommand %q", os.Args[1])
 	}
@@ -104,6 +102,7 @@ func cycles(args []string) error {
 	count := fs.Int("cycles", 6, "steady-state cycles to measure")
 	step := fs.Duration("step", 15*time.Second, "evaluation interval")
 	conc := fs.Int("concurrency", 8, "queries in flight")
+	stateDir := fs.String("state", "", "--storage.path directory: measure a warm restart from it after the cycles")
 	_ = fs.Parse(args)
 
 	cfg, err := slo.LoadFiles(*cfgFile)
@@ -119,7 +118,15 @@ func cycles(args []string) error {
 	if err != nil {
 		return err
 	}
-	eng, err := engine.New(cfg, engine.Options{Source: q, Step: *step, Concurrency: *conc})
+	var src backend.Source = q
+	var store *statefile.Store
+	if *stateDir != "" {
+		if store, err = statefile.Open(q, statefile.Options{Dir: *stateDir, Identity: *url}); err != nil {
+			return err
+		}
+		src = store
+	}
+	eng, err := engine.New(cfg, engine.Options{Source: src, Step: *step, Concurrency: *conc})
 	if err != nil {
 		return err
 	}
@@ -190,6 +197,35 @@ func cycles(args []string) error {
 		durs[len(durs)/2].Round(time.Millisecond), durs[len(durs)-1].Round(time.Millisecond), perCycle, naiveSamples,
 		float64(naiveSamples)/float64(max(perCycle, 1)))
 	fmt.Printf("engine heap after the cycles (live, after GC): %.1f MiB for %d SLOs\n", heapMiB, len(cfg.SLOs))
+	if store != nil {
+		return warmRestart(ctx, cfg, store, q, &stats, *stateDir, *url, *step, *conc)
+	}
+	return nil
+}
+
+// warmRestart writes the state file, starts a new engine from it (what a
+// restarted daemon does) and measures its first evaluation: the time until
+// it is ready.
+func warmRestart(ctx context.Context, cfg *slo.Config, old *statefile.Store, q *backend.Prometheus, stats *queryStats, dir, url string, step time.Duration, conc int) error {
+	if err := old.Close(); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	store, err := statefile.Open(q, statefile.Options{Dir: dir, Identity: url})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	eng, err := engine.New(cfg, engine.Options{Source: store, Step: step, Concurrency: conc})
+	if err != nil {
+		return err
+	}
+	s0, q0 := stats.samples.Load(), stats.queries.Load()
+	failed := eng.EvaluateAt(ctx, time.Now())
+	took := time.Since(t0)
+	st := store.Stats()
+	fmt.Printf("warm restart from the state file (read it, first evaluation): %s, %d queries, %d samples read, %d failed SLOs; hours from the file %d, asked %d, selectors dropped %d\n",
+		took.Round(time.Millisecond), stats.queries.Load()-q0, stats.samples.Load()-s0, failed, st.HoursFromFile, st.HoursAsked, st.Dropped)
 	return nil
 }
 

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# 10,000 SLOs (issue 10.8) against a real Prometheus: DAYS days of 1-minute
+# blocks (default 7: 31 days for 20,000 series takes longer to write than the
+# rest of the run; the SLOs keep 30-day windows, so coverage is DAYS/30 and
+# the hourly history read at start-up is DAYS long), a live target scraped
+# every 15 s, then `slobudget serve` with a state file:
+#   cold start (no state file) until /-/ready, steady cycle times, RSS,
+#   /metrics latency and size, a warm restart from the state file until
+#   /-/ready, `check` and `rules` time and peak RSS, and, when SHARDS is set
+#   (needs --shard.total), shard 0 of SHARDS on its own.
+# Usage: DAYS=7 SHARDS=2 scripts/bench-10k.sh [SLOS]    (results on stdout)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SLOS=${1:-10000}
+DAYS=${DAYS:-7}
+SHARDS=${SHARDS:-}
+WORK=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+log() { echo "# $*" >&2; }
+
+go build -o "$WORK/slobench" ./internal/bench/cmd/slobench
+go build -o "$WORK/slobudget" ./cmd/slobudget
+"$WORK/slobench" blocks -dir "$WORK/tsdb" -slos "$SLOS" -days "$DAYS" >&2
+CFG="$WORK/slobudget.yml"
+
+TARGET_PORT=$(free_port)
+"$WORK/slobench" target -listen "127.0.0.1:$TARGET_PORT" -slos "$SLOS" &
+PROM_PORT=$(free_port)
+cat > "$WORK/prometheus.yml" <<YML
+global: {scrape_interval: 15s}
+scrape_configs:
+  - job_name: live
+    static_configs: [{targets: ['127.0.0.1:$TARGET_PORT']}]
+YML
+prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/tsdb" \
+  --storage.tsdb.retention.time=400d --web.listen-address="127.0.0.1:$PROM_PORT" \
+  --query.max-samples=200000000 >"$WORK/prometheus.log" 2>&1 &
+for _ in $(seq 1 240); do curl -sf "http://127.0.0.1:$PROM_PORT/-/ready" >/dev/null && break; sleep 0.5; done
+sleep 20 # a scrape of live data
+PROM="http://127.0.0.1:$PROM_PORT"
+
+echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/{print $2}') GiB, load average $(cut -d' ' -f1-3 /proc/loadavg), $(prometheus --version 2>&1 | head -1)"
+echo "SLOs: $SLOS with 30-day windows, $DAYS days of 1-minute samples (2 series per SLO), evaluation interval 30s"
+
+SB_PID=""
+SB_URL=""
+# serve_until_ready NAME ARGS...: starts the daemon, prints the seconds until /-/ready.
+serve_until_ready() {
+  local name=$1
+  shift
+  local port
+  port=$(free_port)
+  SB_URL="http://127.0.0.1:$port"
+  local t0
+  t0=$(date +%s.%N)
+  "$WORK/slobudget" serve --config.file="$CFG" --prometheus.url="$PROM" --web.listen-address="127.0.0.1:$port" \
+    --log.level=warn "$@" >"$WORK/$name.log" 2>&1 &
+  SB_PID=$!
+  until curl -sf "$SB_URL/-/ready" >/dev/null; do
+    kill -0 "$SB_PID" || { cat "$WORK/$name.log" >&2; exit 1; }
+    sleep 0.2
+  done
+  awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}'
+}
+rss() { awk '/VmRSS/{printf "%.0f MiB", $2/1024}' "/proc/$SB_PID/status"; }
+eval_stats() { curl -s "$SB_URL/metrics" | awk '/^slobudget_evaluation_duration_seconds_(sum|count)/{print $2}' | paste -sd' '; }
+stop_daemon() { kill -TERM "$SB_PID"; wait "$SB_PID" 2>/dev/null || true; }
+
+cold=$(serve_until_ready cold --storage.path="$WORK/state")
+echo "cold start (no state file) ready after: ${cold} s; RSS $(rss)"
+read -r s0 c0 <<<"$(eval_stats)"
+sleep 125 # about four steady cycles
+read -r s1 c1 <<<"$(eval_stats)"
+awk -v s0="$s0" -v c0="$c0" -v s1="$s1" -v c1="$c1" 'BEGIN{printf "steady cycles: %d, mean %.2f s\n", c1-c0, (c1>c0?(s1-s0)/(c1-c0):0)}'
+echo "daemon RSS after the steady cycles: $(rss)"
+for i in 1 2 3 4 5; do
+  curl -s -o /dev/null -w '%{time_total} %{size_download}\n' "$SB_URL/metrics"
+done | awk '{t[NR]=$1; s=$2} END{asort(t); printf "/metrics (no gzip): median %.0f ms, max %.0f ms over 5 requests, %.1f MB\n", t[3]*1000, t[5]*1000, s/1e6}'
+curl -s -o /dev/null -H 'Accept-Encoding: gzip' -w '/metrics (gzip): %{time_total} s, %{size_download} bytes\n' "$SB_URL/metrics"
+stop_daemon
+
+warm=$(serve_until_ready warm --storage.path="$WORK/state")
+echo "warm restart (state file) ready after: ${warm} s; RSS $(rss)"
+curl -s "$SB_URL/metrics" | grep '^slobudget_state_file' || true
+stop_daemon
+
+if [ -n "$SHARDS" ]; then
+  shard=$(serve_until_ready shard --shard.total="$SHARDS" --shard.index=0)
+  read -r s0 c0 <<<"$(eval_stats)"
+  sleep 65
+  read -r s1 c1 <<<"$(eval_stats)"
+  echo "shard 0 of $SHARDS: cold ready after ${shard} s, RSS $(rss), $(awk -v s0="$s0" -v c0="$c0" -v s1="$s1" -v c1="$c1" 'BEGIN{printf "steady cycle mean %.2f s", (c1>c0?(s1-s0)/(c1-c0):0)}')"
+  stop_daemon
+fi
+
+/usr/bin/time -f 'check: %e s, peak RSS %M KiB' "$WORK/slobudget" check --config.file="$CFG" >/dev/null
+/usr/bin/time -f 'rules: %e s, peak RSS %M KiB' "$WORK/slobudget" rules --config.file="$CFG" --output="$WORK/rules.yml" >/dev/null
+echo "rules file: $(du -m "$WORK/rules.yml" | cut -f1) MB, $(( $(stat -c %s "$WORK/rules.yml") / SLOS )) bytes per SLO"
