@@ -66,14 +66,20 @@ func (p *churnPod) truth() (total, bad float64, served int) {
 	return p.lastReq - p.firstReq, p.lastErr - p.firstErr, p.served
 }
 
-// TestStalenessMarkersOnVictoriaMetrics is pod churn on live data: vmagent
-// scrapes two pods of a service every second and remote-writes to
-// VictoriaMetrics; the first pod goes away (vmagent writes staleness
-// markers, which VictoriaMetrics returns as NaN in raw reads), later the
-// second. The daemon's engine evaluates every 5 s throughout: no
+// TestStalenessMarkersOnVictoriaMetrics is pod churn on live data: vmagent,
+// and in a second run a real Prometheus, scrapes two pods of a service
+// every second and remote-writes to VictoriaMetrics; the first pod goes
+// away (the writer sends staleness markers, which VictoriaMetrics returns
+// as NaN in raw reads), later the second. The daemon's engine evaluates every 5 s throughout: no
 // evaluation may fail, the final counts equal what the pods served, and
 // the markers are counted in slobudget_bad_samples_total{reason="nan"}.
 func TestStalenessMarkersOnVictoriaMetrics(t *testing.T) {
+	for _, writer := range []string{"vmagent", "prometheus"} {
+		t.Run(writer, func(t *testing.T) { stalenessMarkersOnVictoriaMetrics(t, writer) })
+	}
+}
+
+func stalenessMarkersOnVictoriaMetrics(t *testing.T, writer string) {
 	const step = 5 * time.Second
 	vm := promtest.StartVictoriaMetrics(t, promtest.VMOptions{})
 	pods := []*churnPod{{reqStep: 7, errEveryNth: 3}, {reqStep: 11, errEveryNth: 4, requests: 5000, errors: 40}}
@@ -83,8 +89,13 @@ func TestStalenessMarkersOnVictoriaMetrics(t *testing.T) {
 		defer srv.Close()
 		targets = append(targets, fmt.Sprintf("%q", strings.TrimPrefix(srv.URL, "http://")))
 	}
-	promtest.StartVMAgent(t, fmt.Sprintf("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: churn\n    static_configs: [{targets: [%s]}]\n", strings.Join(targets, ", ")),
-		vm.URL+"/api/v1/write", "-remoteWrite.flushInterval=200ms")
+	scrape := fmt.Sprintf("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: churn\n    static_configs: [{targets: [%s]}]\n", strings.Join(targets, ", "))
+	if writer == "vmagent" {
+		promtest.StartVMAgent(t, scrape, vm.URL+"/api/v1/write", "-remoteWrite.flushInterval=200ms")
+	} else {
+		promtest.StartPrometheus(t, promtest.Options{ConfigYAML: scrape + fmt.Sprintf(
+			"remote_write:\n  - url: %q\n    queue_config: {batch_send_deadline: 200ms}\n", vm.URL+"/api/v1/write")})
+	}
 
 	cfg := "slos:\n  - name: churn-availability\n    service: churn\n    objective: 99\n    window: 1d\n    sli:\n      events:\n        errors: churn_errors_total{job=\"churn\"}\n        total: churn_requests_total{job=\"churn\"}\n"
 	cfgFile := filepath.Join(t.TempDir(), "slos.yml")
