@@ -74,14 +74,24 @@ func (p *churnPod) truth() (total, bad float64, served int) {
 // evaluation may fail, the final counts equal what the pods served, and
 // the markers are counted in slobudget_bad_samples_total{reason="nan"}.
 func TestStalenessMarkersOnVictoriaMetrics(t *testing.T) {
-	for _, writer := range []string{"vmagent", "prometheus"} {
-		t.Run(writer, func(t *testing.T) { stalenessMarkersOnVictoriaMetrics(t, writer) })
+	for _, c := range []struct {
+		name, writer string
+		// latencyOffset is VictoriaMetrics' -search.latencyOffset: with the
+		// production default (30s) the newest samples are hidden from every
+		// evaluation at first, and must still be counted once they show.
+		latencyOffset time.Duration
+	}{
+		{"vmagent", "vmagent", 0},
+		{"prometheus", "prometheus", 0},
+		{"vmagent-latency-offset-30s", "vmagent", 30 * time.Second},
+	} {
+		t.Run(c.name, func(t *testing.T) { stalenessMarkersOnVictoriaMetrics(t, c.writer, c.latencyOffset) })
 	}
 }
 
-func stalenessMarkersOnVictoriaMetrics(t *testing.T, writer string) {
+func stalenessMarkersOnVictoriaMetrics(t *testing.T, writer string, latencyOffset time.Duration) {
 	const step = 5 * time.Second
-	vm := promtest.StartVictoriaMetrics(t, promtest.VMOptions{})
+	vm := promtest.StartVictoriaMetrics(t, promtest.VMOptions{ExtraArgs: []string{"-search.latencyOffset=" + latencyOffset.String()}})
 	pods := []*churnPod{{reqStep: 7, errEveryNth: 3}, {reqStep: 11, errEveryNth: 4, requests: 5000, errors: 40}}
 	var targets []string
 	for _, p := range pods {
@@ -110,6 +120,14 @@ func stalenessMarkersOnVictoriaMetrics(t *testing.T, writer string) {
 		t.Fatal(err)
 	}
 	time.Sleep(6 * time.Second) // both pods scraped a few times first
+	if latencyOffset > 0 {
+		// Proof that the offset is in force: every sample is younger than
+		// it, so VictoriaMetrics shows none of them yet.
+		vmGet(t, vm.URL+"/internal/force_flush")
+		if got, err := vm.QueryErr("churn_requests_total", time.Now()); err != nil || len(got) != 0 {
+			t.Fatalf("with -search.latencyOffset=%s VictoriaMetrics already shows %v (%v)", latencyOffset, got, err)
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { d.Engine.Run(ctx); close(done) }()
@@ -131,7 +149,9 @@ func stalenessMarkersOnVictoriaMetrics(t *testing.T, writer string) {
 	pods[0].leave()
 	watch(12 * time.Second) // evaluations with pod 0's markers in the window
 	pods[1].leave()
-	watch(8 * time.Second)
+	// Until every sample is older than the latency offset, so the loop's
+	// own reads (not the final one) are what must have counted it all.
+	watch(8*time.Second + latencyOffset)
 	cancel()
 	<-done
 	if len(failures) > 0 {
