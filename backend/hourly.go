@@ -14,6 +14,9 @@ type rangeQuerier interface {
 	QueryRange(ctx context.Context, expr string, start, end time.Time, step time.Duration) ([]Series, error)
 }
 
+// flavored is a rangeQuerier that knows its backend's flavor.
+type flavored interface{ flavor() Flavor }
+
 // HourlyIncreases implements HourlySource with two range queries at hourly
 // steps (see hourlyIncreases).
 func (p *Prometheus) HourlyIncreases(ctx context.Context, selector string, first, last time.Time) (map[int64]Hour, error) {
@@ -32,7 +35,8 @@ func (p *Prometheus) HourlyIncreases(ctx context.Context, selector string, first
 //	        negative or NaN (instant selectors: cheap)
 //	flags = resets(sel[65m]) + 0 * sum_over_time(sel[65m])
 //	        per series: any reset, also between the sample before the hour
-//	        and its first; NaN when any value is NaN or ±Inf
+//	        and its first; NaN when any value is NaN or ±Inf (on
+//	        VictoriaMetrics, also non-zero for a staleness marker: flavor.go)
 //
 // A negative value after the base is a drop, so resets flags it. Bad samples
 // before the base change nothing: the base is good and starts a run either
@@ -55,7 +59,11 @@ func hourlyIncreases(ctx context.Context, q rangeQuerier, selector string, first
 	if err != nil {
 		return nil, unsupportedIfQueryError(err)
 	}
-	resets, err := q.QueryRange(ctx, fmt.Sprintf("resets(%[1]s[65m]) + 0 * sum_over_time(%[1]s[65m])", selector), first, last, time.Hour)
+	fl := FlavorPrometheus
+	if f, ok := q.(flavored); ok {
+		fl = f.flavor()
+	}
+	resets, err := q.QueryRange(ctx, fl.hourlyFlagsQuery(selector), first, last, time.Hour)
 	if err != nil {
 		return nil, unsupportedIfQueryError(err)
 	}

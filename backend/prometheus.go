@@ -33,6 +33,8 @@ type Options struct {
 	MaxResponseBytes int64
 	// Observe, when set, is told every query's outcome and duration.
 	Observe func(Outcome, time.Duration)
+	// Flavor is the kind of backend (flavor.go); empty means Prometheus.
+	Flavor string
 	// QueryStats, when set, asks Prometheus for query statistics and is told
 	// how many samples each query read (benchmarks).
 	QueryStats func(samplesRead int64)
@@ -48,6 +50,7 @@ type Prometheus struct {
 	maxBytes int64
 	observe  func(Outcome, time.Duration)
 	stats    func(int64)
+	flav     Flavor
 }
 
 var _ HourlySource = (*Prometheus)(nil)
@@ -55,6 +58,10 @@ var _ HourlySource = (*Prometheus)(nil)
 // NewPrometheus builds a client from the options.
 func NewPrometheus(o Options) (*Prometheus, error) {
 	e, err := parseEndpoint(o.URL)
+	if err != nil {
+		return nil, err
+	}
+	flav, err := parseFlavor(o.Flavor)
 	if err != nil {
 		return nil, err
 	}
@@ -69,6 +76,7 @@ func NewPrometheus(o Options) (*Prometheus, error) {
 		maxBytes: cmpOr(o.MaxResponseBytes, DefaultMaxResponseBytes),
 		observe:  o.Observe,
 		stats:    o.QueryStats,
+		flav:     flav,
 	}
 	return p, nil
 }
@@ -79,6 +87,8 @@ func cmpOr[T int | int64 | time.Duration](v, def T) T {
 	}
 	return v
 }
+
+func (p *Prometheus) flavor() Flavor { return p.flav }
 
 // URL returns the backend's URL as it may be logged (password redacted).
 func (p *Prometheus) URL() string { return p.redacted }

@@ -33,6 +33,9 @@ func (p *Prometheus) do(ctx context.Context, api string, form url.Values, query,
 	if p.stats != nil {
 		form.Set("stats", "all")
 	}
+	for k, v := range p.flav.extraParams() {
+		form.Set(k, v)
+	}
 	start := time.Now()
 	a, outcome, err := p.roundTrip(ctx, api, form)
 	if err == nil && want != "" && a.resultType != want {

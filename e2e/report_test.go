@@ -52,7 +52,12 @@ const relTol = 1e-3
 func TestReportMatchesTruth(t *testing.T) {
 	f := sharedFixture(t)
 	p := f.startPrometheus(t)
-	bin := buildSlobudget(t)
+	reportMatchesTruth(t, f, buildSlobudget(t), p.URL)
+}
+
+// reportMatchesTruth is TestReportMatchesTruth against any backend holding
+// the fixture's history.
+func reportMatchesTruth(t *testing.T, f *fixture, bin, backendURL string, extraArgs ...string) {
 	resetSample := evalAt.Add(-(3*24*time.Hour + 7*time.Hour + 13*time.Minute)).Truncate(time.Minute)
 	gapStart := evalAt.Add(-10*24*time.Hour + 7*time.Minute).Truncate(time.Minute)
 	peak := evalAt.Add(-5 * 24 * time.Hour).Truncate(24 * time.Hour).Add(11*time.Hour + 45*time.Minute)
@@ -80,21 +85,21 @@ func TestReportMatchesTruth(t *testing.T) {
 					}
 				}
 			}
-			compareReport(t, expected, f.data.ExpectedForecasts(c.at), runReport(t, bin, f.configYML, p.URL, c.at))
+			compareReport(t, expected, f.data.ExpectedForecasts(c.at), runReport(t, bin, f.configYML, backendURL, c.at, extraArgs...))
 		})
 	}
 }
 
 // runReport runs `slobudget report --format=json` at instant at.
-func runReport(t *testing.T, bin, config, promURL string, at time.Time) []reportedSLO {
+func runReport(t *testing.T, bin, config, promURL string, at time.Time, extraArgs ...string) []reportedSLO {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "report",
-		"--config.file="+config,
-		"--prometheus.url="+promURL,
-		"--time="+at.Format(time.RFC3339),
-		"--format=json")
+	cmd := exec.CommandContext(ctx, bin, append([]string{"report",
+		"--config.file=" + config,
+		"--prometheus.url=" + promURL,
+		"--time=" + at.Format(time.RFC3339),
+		"--format=json"}, extraArgs...)...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

@@ -30,9 +30,16 @@ import (
 func TestServeMatchesTruth(t *testing.T) {
 	f := sharedFixture(t)
 	p := f.startPrometheus(t)
+	serveMatchesTruth(t, f, backend.Options{URL: p.URL})
+}
+
+// serveMatchesTruth is TestServeMatchesTruth against any backend holding
+// the fixture's history.
+func serveMatchesTruth(t *testing.T, f *fixture, b backend.Options) {
+	b.Timeout, b.Concurrency = time.Minute, 4
 	d, err := exporter.NewDaemon(exporter.DaemonOptions{
 		ConfigFiles: []string{f.configYML},
-		Backend:     backend.Options{URL: p.URL, Timeout: time.Minute, Concurrency: 4},
+		Backend:     b,
 		Step:        30 * time.Second,
 		Logger:      zap.NewNop(),
 	})

@@ -8,7 +8,11 @@ import (
 
 // apiList serves GET /api/v1/slos: every SLO's latest result.
 func (d *Daemon) apiList(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"slos": d.Engine.Snapshot().Results})
+	resp := map[string]any{"slos": d.Engine.Snapshot().Results}
+	if s := d.scope.shardJSON(); s != nil {
+		resp["shard"] = s // this replica serves its shard's SLOs only
+	}
+	writeJSON(w, http.StatusOK, resp)
 }
 
 // apiOne serves GET /api/v1/slos/{name}.

@@ -39,6 +39,7 @@ type Daemon struct {
 	StatusPage http.Handler
 	// state is the --storage.path state file, nil without one.
 	state *statefile.Store
+	scope *shardScope
 }
 
 // DaemonOptions configures a Daemon.
@@ -62,6 +63,9 @@ type DaemonOptions struct {
 	// StatePath is --storage.path: completed hourly totals are kept there
 	// so a restart does not read the whole window again. Empty: none.
 	StatePath string
+	// Shard limits the daemon to one shard's SLOs (--shard.total,
+	// --shard.index; shard.go). The zero value evaluates every SLO.
+	Shard slo.Shard
 }
 
 // NewDaemon loads the config and builds the engine. A config error here is
@@ -73,18 +77,23 @@ func NewDaemon(o DaemonOptions) (*Daemon, error) {
 	if o.MaxRequestsInFlight <= 0 {
 		o.MaxRequestsInFlight = DefaultMaxRequestsInFlight
 	}
+	if err := o.Shard.Check(); err != nil {
+		return nil, err
+	}
 	d := &Daemon{files: o.ConfigFiles, exclusionFiles: o.ExclusionFiles, log: o.Logger, lifecycle: o.EnableLifecycle, maxInFlight: o.MaxRequestsInFlight,
-		selfReg: prometheus.NewRegistry(), sloReg: prometheus.NewRegistry()}
+		selfReg: prometheus.NewRegistry(), sloReg: prometheus.NewRegistry(), scope: &shardScope{shard: o.Shard}}
 	d.metrics = newSelfMetrics(d.selfReg)
 	d.selfReg.MustRegister(
 		versioncollector.NewCollector("slobudget"),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		d.scope,
 	)
 	cfg, err := d.load()
 	if err != nil {
 		return nil, err
 	}
+	cfg, recordShard := d.scope.filter(cfg)
 	src := o.Source
 	backendURL := "(embedded)"
 	if src == nil {
@@ -105,9 +114,11 @@ func NewDaemon(o DaemonOptions) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
+	recordShard()
 	d.sloReg.MustRegister(sloCollector{engine: d.Engine})
 	d.log.Info("config loaded", zap.Strings("files", o.ConfigFiles), zap.Int("slos", len(cfg.SLOs)),
-		zap.Int("policies", len(cfg.Policies)), zap.String("prometheus", backendURL), zap.Duration("interval", o.Step))
+		zap.Int("policies", len(cfg.Policies)), zap.String("prometheus", backendURL), zap.Duration("interval", o.Step),
+		zap.String("shard", d.scope.describe()))
 	d.metrics.reloadSuccess.Set(1)
 	d.metrics.reloadTimestamp.SetToCurrentTime()
 	return d, nil
@@ -126,7 +137,12 @@ func (d *Daemon) Reload() error {
 	cfg, err := d.load()
 	old := d.Engine.Config()
 	if err == nil {
-		err = d.Engine.SetConfig(cfg)
+		// Only this shard's SLOs reach the engine (shard.go).
+		var recordShard func()
+		cfg, recordShard = d.scope.filter(cfg)
+		if err = d.Engine.SetConfig(cfg); err == nil {
+			recordShard()
+		}
 	}
 	if err != nil {
 		d.metrics.reloadSuccess.Set(0)

@@ -57,6 +57,7 @@ func (d *Daemon) apiHistory(w http.ResponseWriter, r *http.Request) {
 // chart hooks are filled in.
 func (d *Daemon) NewStatusPage(o statuspage.Options) http.Handler {
 	o.Ready = d.Engine.Ready
+	o.Scope = d.scope.describe
 	o.RowChart = func(r slo.Result) template.HTML {
 		data, err := d.Engine.ChartData(r)
 		if err != nil {

@@ -45,10 +45,10 @@ echo "SLOs: $SLOS with 30-day windows, $DAYS days of 1-minute samples (2 series 
 
 SB_PID=""
 SB_URL=""
-# serve_until_ready NAME ARGS...: starts the daemon (SB_PID, SB_URL) and sets
-# READY to the seconds until /-/ready. Not run in a subshell: the daemon must
-# stay this shell's job.
-READY=""
+READY_S=""
+# serve_until_ready NAME ARGS...: starts the daemon and sets READY_S to the
+# seconds until /-/ready (not printed: a $(...) subshell would lose SB_PID
+# and SB_URL, which the measurements after it need).
 serve_until_ready() {
   local name=$1
   shift
@@ -64,14 +64,15 @@ serve_until_ready() {
     kill -0 "$SB_PID" || { cat "$WORK/$name.log" >&2; exit 1; }
     sleep 0.2
   done
-  READY=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
+  READY_S=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
 }
 rss() { awk '/VmRSS/{printf "%.0f MiB", $2/1024}' "/proc/$SB_PID/status"; }
 eval_stats() { curl -s "$SB_URL/metrics" | awk '/^slobudget_evaluation_duration_seconds_(sum|count)/{print $2}' | paste -sd' '; }
 stop_daemon() { kill -TERM "$SB_PID"; wait "$SB_PID" 2>/dev/null || true; }
 
 serve_until_ready cold --storage.path="$WORK/state"
-echo "cold start (no state file) ready after: ${READY} s; RSS $(rss)"
+cold=$READY_S
+echo "cold start (no state file) ready after: ${cold} s; RSS $(rss)"
 read -r s0 c0 <<<"$(eval_stats)"
 sleep 125 # about four steady cycles
 read -r s1 c1 <<<"$(eval_stats)"
@@ -79,18 +80,19 @@ awk -v s0="$s0" -v c0="$c0" -v s1="$s1" -v c1="$c1" 'BEGIN{printf "steady cycles
 echo "daemon RSS after the steady cycles: $(rss)"
 for i in 1 2 3 4 5; do
   curl -s -o /dev/null -w '%{time_total} %{size_download}\n' "$SB_URL/metrics"
-done | awk '{t[NR]=$1; s=$2} END{asort(t); printf "/metrics (no gzip): median %.0f ms, max %.0f ms over 5 requests, %.1f MB\n", t[3]*1000, t[5]*1000, s/1e6}'
+done | sort -n | awk '{t[NR]=$1; s=$2} END{printf "/metrics (no gzip): median %.0f ms, max %.0f ms over 5 requests, %.1f MB\n", t[3]*1000, t[5]*1000, s/1e6}'
 curl -s -o /dev/null -H 'Accept-Encoding: gzip' -w '/metrics (gzip): %{time_total} s, %{size_download} bytes\n' "$SB_URL/metrics"
 stop_daemon
 
 serve_until_ready warm --storage.path="$WORK/state"
-echo "warm restart (state file) ready after: ${READY} s; RSS $(rss)"
+warm=$READY_S
+echo "warm restart (state file) ready after: ${warm} s; RSS $(rss)"
 curl -s "$SB_URL/metrics" | grep '^slobudget_state_file' || true
 stop_daemon
 
 if [ -n "$SHARDS" ]; then
   serve_until_ready shard --shard.total="$SHARDS" --shard.index=0
-  shard=$READY
+  shard=$READY_S
   read -r s0 c0 <<<"$(eval_stats)"
   sleep 65
   read -r s1 c1 <<<"$(eval_stats)"

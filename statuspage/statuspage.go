@@ -41,6 +41,10 @@ type Options struct {
 	RowChart func(slo.Result) template.HTML
 	// DetailCharts, when set, draws the detail page's charts as inline SVG.
 	DetailCharts func(slo.Result) template.HTML
+	// Scope, when set and not empty, says under the title which part of the
+	// SLOs this page shows (a sharded replica: "shard 1 of 2 ...: 7 of 15
+	// SLOs"), so a page of one shard is never taken for all of them.
+	Scope func() string
 }
 
 //go:embed page.html

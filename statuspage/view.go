@@ -36,6 +36,7 @@ type page struct {
 	Ready    bool
 	Now      string
 	Selected string // the SLO of the detail page, "" for the overview
+	Scope    string // which SLOs this replica serves, "" for all
 	// Base leads relative links back to the page's root: "" at /, "../" on
 	// /slo/NAME, so the page works behind any path prefix.
 	Base    string
@@ -131,6 +132,9 @@ func buildPage(results []slo.Result, o Options, ready bool, selected, base strin
 		Selected: selected,
 		Base:     base,
 		Legend:   legend,
+	}
+	if o.Scope != nil {
+		p.Scope = o.Scope()
 	}
 	stuck := func(r slo.Result) bool {
 		return o.EvalInterval > 0 && !r.EvaluatedAt.IsZero() && now.Sub(r.EvaluatedAt) > staleAfter*o.EvalInterval

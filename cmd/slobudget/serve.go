@@ -19,6 +19,7 @@ import (
 
 	"github.com/slobudget/slobudget/backend"
 	"github.com/slobudget/slobudget/exporter"
+	"github.com/slobudget/slobudget/slo"
 	"github.com/slobudget/slobudget/statuspage"
 )
 
@@ -37,6 +38,7 @@ func addLogFlags(c *kingpin.CmdClause) logFlags {
 // promFlags say how to reach Prometheus.
 type promFlags struct {
 	url, httpConfig *string
+	flavor          *string
 	timeout         *time.Duration
 	concurrency     *int
 	maxResponse     *units.Base2Bytes
@@ -44,8 +46,10 @@ type promFlags struct {
 
 func addPromFlags(c *kingpin.CmdClause) promFlags {
 	return promFlags{
-		url:         c.Flag("prometheus.url", "Prometheus-compatible query API base URL (Prometheus, Thanos Query, Mimir/Cortex with its prefix).").Required().String(),
-		httpConfig:  c.Flag("prometheus.http-config.file", "Optional YAML in Prometheus's http_config format: bearer_token_file, basic_auth, tls_config, http_headers (e.g. X-Scope-OrgID), proxy_url.").ExistingFile(),
+		url:        c.Flag("prometheus.url", "Prometheus-compatible query API base URL (Prometheus, Thanos Query, Mimir/Cortex with its prefix).").Required().String(),
+		httpConfig: c.Flag("prometheus.http-config.file", "Optional YAML in Prometheus's http_config format: bearer_token_file, basic_auth, tls_config, http_headers (e.g. X-Scope-OrgID), proxy_url.").ExistingFile(),
+		flavor: c.Flag("backend.flavor", "What serves --prometheus.url: prometheus, victoriametrics (staleness markers found in hourly reads), thanos (partial_response=false sent) or mimir (Mimir/Cortex).").
+			Default(string(backend.FlavorPrometheus)).Enum(backend.Flavors...),
 		timeout:     c.Flag("prometheus.timeout", "Timeout of one query.").Default("30s").Duration(),
 		concurrency: c.Flag("query.concurrency", "Maximum queries in flight to Prometheus.").Default("8").Int(),
 		maxResponse: c.Flag("prometheus.max-response-size", "Largest answer accepted from Prometheus (after decompression); a larger one fails its query.").Default("64MiB").Bytes(),
@@ -53,7 +57,7 @@ func addPromFlags(c *kingpin.CmdClause) promFlags {
 }
 
 func (p promFlags) options() backend.Options {
-	return backend.Options{URL: *p.url, HTTPConfigFile: *p.httpConfig, Timeout: *p.timeout, Concurrency: *p.concurrency,
+	return backend.Options{URL: *p.url, HTTPConfigFile: *p.httpConfig, Flavor: *p.flavor, Timeout: *p.timeout, Concurrency: *p.concurrency,
 		MaxResponseBytes: int64(*p.maxResponse)}
 }
 
@@ -84,6 +88,8 @@ type serveCmd struct {
 	interval   *time.Duration
 	// statePath is --storage.path, the state file's directory.
 	statePath *string
+	shards    *int
+	shardIdx  *int
 }
 
 func newServeCmd(app *kingpin.Application) command {
@@ -95,7 +101,10 @@ func newServeCmd(app *kingpin.Application) command {
 		web:        addWebFlags(c),
 		log:        addLogFlags(c),
 		interval:   c.Flag("eval.interval", "Evaluation interval; must divide 5m (10s, 15s, 30s, 1m, 5m).").Default("30s").Duration(),
-		statePath:  c.Flag("storage.path", "Directory of the state file that keeps completed hourly totals, so a restart is ready in seconds instead of reading every window again (checked against Prometheus on start; losing it only costs a cold start). Empty: no state file.").Default("").String(),
+		shards: c.Flag("shard.total", "Split the SLOs across this many replicas; each evaluates and serves the SLOs whose name's FNV-1a hash modulo N is its --shard.index.").
+			Default("1").Int(),
+		shardIdx:  c.Flag("shard.index", "This replica's shard, 0 to --shard.total − 1.").Default("0").Int(),
+		statePath: c.Flag("storage.path", "Directory of the state file that keeps completed hourly totals, so a restart is ready in seconds instead of reading every window again (checked against Prometheus on start; losing it only costs a cold start). Empty: no state file.").Default("").String(),
 	}
 }
 
@@ -110,6 +119,7 @@ func (c *serveCmd) run(_, stderr io.Writer) int {
 	d, err := exporter.NewDaemon(exporter.DaemonOptions{
 		ConfigFiles: *c.files, ExclusionFiles: *c.exclusions, Backend: c.prom.options(), Step: *c.interval, Logger: logger,
 		EnableLifecycle: *c.web.lifecycle, MaxRequestsInFlight: *c.web.maxInFlight, StatePath: *c.statePath,
+		Shard: slo.Shard{Index: *c.shardIdx, Total: *c.shards},
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
