@@ -15,25 +15,14 @@ DURATION=${3:-60s}
 DAYS=${DAYS:-31}
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=scripts/lib/scale-prometheus.sh
+. scripts/lib/scale-prometheus.sh # after the cd to the repository root
 
 go build -o "$WORK/slobench" ./internal/bench/cmd/slobench
 go build -o "$WORK/slobudget" ./cmd/slobudget
 "$WORK/slobench" blocks -dir "$WORK/tsdb" -slos "$SLOS" -days "$DAYS" >&2
 
-TARGET_PORT=$(free_port)
-"$WORK/slobench" target -listen "127.0.0.1:$TARGET_PORT" -slos "$SLOS" &
-PROM_PORT=$(free_port)
-cat > "$WORK/prometheus.yml" <<YML
-global: {scrape_interval: 15s}
-scrape_configs:
-  - job_name: live
-    static_configs: [{targets: ['127.0.0.1:$TARGET_PORT']}]
-YML
-prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/tsdb" \
-  --storage.tsdb.retention.time=400d --web.listen-address="127.0.0.1:$PROM_PORT" \
-  --query.max-samples=200000000 >"$WORK/prometheus.log" 2>&1 &
-for _ in $(seq 1 240); do curl -sf "http://127.0.0.1:$PROM_PORT/-/ready" >/dev/null && break; sleep 0.5; done
+start_scale_prometheus "$SLOS"
 
 SB_PORT=$(free_port)
 "$WORK/slobudget" serve --config.file="$WORK/slobudget.yml" --prometheus.url="http://127.0.0.1:$PROM_PORT" \
