@@ -115,7 +115,7 @@ func (r *sloRules) burnAlert(p slo.AlertPair) rule {
 		// a high ratio but not an incident. Time slices weigh the same at
 		// any traffic, so there is no quiet hour to guard against; without
 		// the guard these alerts match the daemon's slo_alert_active.
-		expr += fmt.Sprintf("\nand\n%s >= %s", r.count(metricBad, p.Long), num(r.opts.MinBadEvents))
+		expr += fmt.Sprintf("\nand\n%s >= %s", r.one(metricIncrease, "window", long, "result", "bad"), num(r.opts.MinBadEvents))
 	}
 	key := slo.WindowLabel(p.Long) + "/" + slo.WindowLabel(p.Short)
 	def, ok := defaultFor[key]

@@ -124,11 +124,16 @@ func Backfill(ctx context.Context, cfg *slo.Config, opts Options, bo BackfillOpt
 			}
 		}
 		for _, m := range []struct {
-			name   string
-			value  float64
-			deltas map[int64]float64
-		}{{metricTotal, firstTotal, totalDeltas}, {metricBad, firstBad, badDeltas}} {
-			lset := labels.FromStrings(labels.MetricName, m.name, "service", s.Service, "slo", s.Name)
+			name, result string
+			value        float64
+			deltas       map[int64]float64
+		}{{metricTotal, "total", firstTotal, totalDeltas}, {metricBad, "bad", firstBad, badDeltas}} {
+			// Each running sum and its copy in metricSums, which the
+			// window starts read.
+			lsets := []labels.Labels{
+				labels.FromStrings(labels.MetricName, m.name, "service", s.Service, "slo", s.Name),
+				labels.FromStrings(labels.MetricName, metricSums, "result", m.result, "service", s.Service, "slo", s.Name),
+			}
 			// Values are known newest first, but a series' samples must be
 			// appended oldest first: the head drops out-of-order ones.
 			values := make([]float64, steps+1)
@@ -144,18 +149,20 @@ func Backfill(ctx context.Context, cfg *slo.Config, opts Options, bo BackfillOpt
 			// makes them count everything since the history starts: right
 			// when there is no raw data before it, as with a short history
 			// chosen for that reason.
-			for pad := res.From.Add(-(span - history)); pad.Before(res.From); pad = pad.Add(opts.Continuity / 2) {
-				if _, err := app.Append(0, lset, pad.UnixMilli(), values[0]); err != nil {
-					return nil, fmt.Errorf("slo %q: writing %s at %s: %w", s.Name, m.name, pad, err)
+			for _, lset := range lsets {
+				for pad := res.From.Add(-(span - history)); pad.Before(res.From); pad = pad.Add(opts.Continuity / 2) {
+					if _, err := app.Append(0, lset, pad.UnixMilli(), values[0]); err != nil {
+						return nil, fmt.Errorf("slo %q: writing %s at %s: %w", s.Name, lset, pad, err)
+					}
+					res.Samples++
 				}
-				res.Samples++
-			}
-			for k := 0; k < steps; k++ {
-				at := res.From.Add(time.Duration(k) * step)
-				if _, err := app.Append(0, lset, at.UnixMilli(), values[k]); err != nil {
-					return nil, fmt.Errorf("slo %q: writing %s at %s: %w", s.Name, m.name, at, err)
+				for k := 0; k < steps; k++ {
+					at := res.From.Add(time.Duration(k) * step)
+					if _, err := app.Append(0, lset, at.UnixMilli(), values[k]); err != nil {
+						return nil, fmt.Errorf("slo %q: writing %s at %s: %w", s.Name, lset, at, err)
+					}
+					res.Samples++
 				}
-				res.Samples++
 			}
 		}
 		results = append(results, res)

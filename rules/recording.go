@@ -21,6 +21,17 @@ const (
 	metricRemaining        = "slo:error_budget_remaining:ratio"
 	metricRemainingSeconds = "slo:error_budget_remaining:seconds"
 	metricExhaustion       = "slo:error_budget_exhaustion:seconds"
+
+	// The two running sums side by side, told apart by result="total" or
+	// "bad": one selector (and one last_over_time, whose output has no
+	// metric name to tell them apart) reads both.
+	metricSums = "slo:events:running_sum"
+	// metricWindowStart is metricSums' value at the start of each window
+	// (label window), 0 before the running sums have that much history.
+	metricWindowStart = "slo:events:window_start"
+	// metricIncrease is each window's count of total and bad events, with
+	// the restart guard applied: every figure and alert derives from it.
+	metricIncrease = "slo:events:window_increase"
 )
 
 // sloRules holds what every rule of one SLO's group needs.
@@ -31,8 +42,14 @@ type sloRules struct {
 	// time-slice SLO is evaluated once per slice).
 	opts Options
 	// totalDelta and badDelta are what one evaluation adds to the running
-	// sums: counter increases, or 1 per slice.
+	// sums: counter increases, or 1 per slice. They stand alone, so
+	// rules-backfill can run them as range queries.
 	totalDelta, badDelta string
+	// badStep is what the bad running sum's rule adds: badDelta, or with a
+	// good selector the total running sum's step (written just before in
+	// the same evaluation) minus the good delta, so the total counter's
+	// delta is read once.
+	badStep string
 	// present is the raw selector whose absence means the SLO has no data.
 	present  string
 	num, den float64
@@ -53,6 +70,7 @@ func newSLORules(s *slo.SLO, opts Options) (*sloRules, error) {
 			return nil, err
 		}
 		r.totalDelta, r.badDelta = sliceDeltas(ts, r.present, r.opts)
+		r.badStep = r.badDelta
 	} else {
 		c, err := sliCounters(s)
 		if err != nil {
@@ -60,6 +78,10 @@ func newSLORules(s *slo.SLO, opts Options) (*sloRules, error) {
 		}
 		r.present = c.total
 		r.totalDelta, r.badDelta = c.deltas(opts)
+		r.badStep = r.badDelta
+		if c.good != "" {
+			r.badStep = r.sharedBadStep(c, opts)
+		}
 	}
 	r.num, r.den = s.BudgetFraction()
 	if r.num <= 0 || r.num >= r.den {
@@ -113,33 +135,43 @@ func (r *sloRules) labels(extra ...string) map[string]string {
 
 // recording returns the recording rules, in dependency order: Prometheus
 // evaluates a group's rules one after another and each sees the samples the
-// earlier ones wrote at the same instant.
+// earlier ones wrote at the same instant. The cost of a rule is mostly per
+// selector, not per sample, so the shape keeps selectors few (see
+// selectors_test.go): each raw counter's delta once, each window's start once
+// for both sums, and every figure derived from the recorded window counts,
+// all windows at once where the labels allow it.
 func (r *sloRules) recording() []rule {
 	out := []rule{
 		{Record: metricTotal, Expr: r.runningSum(metricTotal, r.totalDelta), Labels: r.labels()},
-		{Record: metricBad, Expr: r.runningSum(metricBad, r.badDelta), Labels: r.labels()},
+		{Record: metricBad, Expr: r.runningSum(metricBad, r.badStep), Labels: r.labels()},
+		{Record: metricSums, Expr: fmt.Sprintf("%s\nor\n%s",
+			withResult(r.one(metricTotal), "total"), withResult(r.one(metricBad), "bad")), Labels: r.labels()},
 	}
 	for _, w := range windows(r.s) {
-		out = append(out, rule{
-			Record: metricBurn,
-			Expr: fmt.Sprintf("(\n  %s\n  * %s\n)\n/\n(\n  (\n    %s\n    > 0\n  )\n  * %s\n)",
-				indent(r.count(metricBad, w), 2), num(r.den), indent(r.count(metricTotal, w), 4), num(r.num)),
-			Labels: r.labels("window", r.windowLabel(w)),
-		})
+		out = append(out, rule{Record: metricWindowStart, Expr: r.windowStart(w), Labels: r.labels("window", r.windowLabel(w))})
 	}
 	W := r.s.Window.Duration
 	wl := r.windowLabel(W)
 	good := r.one(metricEvents, "window", wl, "result", "good")
-	bad := r.one(metricEvents, "window", wl, "result", "bad")
+	total := r.one(metricIncrease, "window", wl, "result", "total")
+	badW := r.one(metricIncrease, "window", wl, "result", "bad")
 	out = append(out,
+		rule{Record: metricIncrease, Expr: r.windowIncrease(), Labels: r.labels()},
+		// Every window's burn rate in one rule: bad × den / (total × num),
+		// matched on window.
+		rule{Record: metricBurn,
+			Expr: fmt.Sprintf("(\n  %s%s\n  * %s\n)\n/ ignoring(result)\n(\n  (\n    %s%s\n    > 0\n  )\n  * %s\n)",
+				metricIncrease, r.match("result", "bad"), num(r.den), metricIncrease, r.match("result", "total"), num(r.num)),
+			Labels: r.labels()},
 		rule{Record: metricEvents,
-			Expr:   fmt.Sprintf("%s\n-\n%s", r.count(metricTotal, W), r.count(metricBad, W)),
+			Expr:   fmt.Sprintf("%s\n-\n%s", total, badW),
 			Labels: r.labels("window", wl, "result", "good")},
 		rule{Record: metricEvents,
-			Expr:   r.count(metricBad, W),
+			Expr:   badW,
 			Labels: r.labels("window", wl, "result", "bad")},
+		// good / (good + bad): the sum of the window's two series.
 		rule{Record: metricSLI,
-			Expr:   fmt.Sprintf("%s\n/\n(%s + %s > 0)", good, good, bad),
+			Expr:   fmt.Sprintf("%s\n/\n(%s > 0)", good, r.one(metricEvents, "window", wl)),
 			Labels: r.labels("window", wl)},
 		rule{Record: metricObjective,
 			Expr:   fmt.Sprintf("vector(%s)", num((r.den-r.num)/r.den)),
@@ -148,8 +180,8 @@ func (r *sloRules) recording() []rule {
 		// the daemon does, rather than 1 − burn: one rounding instead of two.
 		// No traffic in the whole window spends nothing: the budget stays full.
 		rule{Record: metricRemaining,
-			Expr: fmt.Sprintf("(\n  (%s + %s) * %s - %s * %s\n)\n/\n(\n  (%s + %s) * %s > 0\n)\nor\nvector(1)",
-				good, bad, num(r.num), bad, num(r.den), good, bad, num(r.num)),
+			Expr: fmt.Sprintf("(\n  %s * %s - %s * %s\n)\n/\n(\n  %s * %s > 0\n)\nor\nvector(1)",
+				total, num(r.num), badW, num(r.den), total, num(r.num)),
 			Labels: r.labels()},
 		// W × num × remaining / den, in the daemon's order of operations.
 		rule{Record: metricRemainingSeconds,
@@ -175,38 +207,62 @@ func (r *sloRules) runningSum(metric, step string) string {
 		metric, r.sel, dur(r.opts.Continuity), indent(step, 2))
 }
 
-// count is the number of events a running sum grew by over the last w. Before
-// the running sum has w of history it counts since the running sum started:
-// right for a new service, and `slobudget rules-backfill` (see README.md)
-// writes the history for one that already had traffic.
+// sharedBadStep is the bad running sum's step for a good selector: what the
+// total running sum just added (its sample now minus its previous one, the
+// same previous sample its own rule started from: the range ends one
+// interval back and starts where that rule's range starts) minus the good
+// counters' delta.
+func (r *sloRules) sharedBadStep(c counters, opts Options) string {
+	totalStep := fmt.Sprintf("(%s - (sum(last_over_time(%s%s[%s] offset %s)) or vector(0)))",
+		r.one(metricTotal), metricTotal, r.sel, dur(opts.Continuity-opts.Interval), dur(opts.Interval))
+	return fmt.Sprintf("(\n  %s\n  -\n  (%s or vector(0))\n)", totalStep, indent(delta(c.good, opts), 2))
+}
+
+// windowStart is both running sums' last sample at or before w ago (within
+// Continuity), by result; 0 for a sum without one, so that a window longer
+// than the running sums' history counts since they started: right for a new
+// service, and `slobudget rules-backfill` (see README.md) writes the history
+// for one that already had traffic.
+func (r *sloRules) windowStart(w time.Duration) string {
+	return fmt.Sprintf("sum by (result) (last_over_time(%s%s[%s] offset %s))\nor\n%s\nor\n%s",
+		metricSums, r.sel, dur(r.opts.Continuity), dur(w),
+		withResult("vector(0)", "total"), withResult("vector(0)", "bad"))
+}
+
+// windowIncrease is every window's count of total and bad events in one
+// rule: the running sums now minus their window starts.
 //
 // After a gap longer than Continuity (Prometheus down for hours) the running
 // sums start again from zero, and "now − w ago" turns negative: that would
 // drop the burn rates and fill the budget back up, silencing every alert for
 // a whole window. The total running sum only ever grows otherwise, so a
-// negative total difference means a restart within w: then both counts are
-// taken since the restart (the gap's events are lost, the ones after it are
-// not).
-func (r *sloRules) count(metric string, w time.Duration) string {
-	restarted := fmt.Sprintf("(%s < 0)", r.diff(metricTotal, w))
-	// Parenthesised whole: callers multiply and compare it, and those bind
-	// tighter than or.
-	return fmt.Sprintf("(\n  (\n    %s\n    unless on() %s\n  )\n  or\n  (\n    sum(%s%s)\n    and on() %s\n  )\n)",
-		indent(r.diff(metric, w), 4), restarted, metric, r.sel, restarted)
+// total window start above the total now means a restart within w: that
+// window's starts are then taken as 0 (multiplied by the 0 of the `bool`
+// comparison), so both of its counts are since the restart (the gap's events
+// are lost, the ones after it are not).
+func (r *sloRules) windowIncrease() string {
+	return fmt.Sprintf("%s%s\n- on(result) group_right()\n(\n  %s%s\n  * on(window) group_left()\n  (\n    %s%s\n    <= bool on() group_left()\n    %s%s\n  )\n)",
+		metricSums, r.sel, metricWindowStart, r.sel,
+		metricWindowStart, r.match("result", "total"), metricSums, r.match("result", "total"))
 }
 
-// diff is a running sum now minus its last value before w ago (or 0).
-func (r *sloRules) diff(metric string, w time.Duration) string {
-	return fmt.Sprintf("(sum(%s%s) - (sum(last_over_time(%s%s[%s] offset %s)) or vector(0)))",
-		metric, r.sel, metric, r.sel, dur(r.opts.Continuity), dur(w))
+// withResult sets the result label of a label-less expression.
+func withResult(expr, result string) string {
+	return fmt.Sprintf("label_replace(%s, \"result\", %s, \"\", \"\")", expr, strconv.Quote(result))
 }
 
-// one selects one of this SLO's recorded series, without labels, so that it
-// combines with the label-less expressions around it.
-func (r *sloRules) one(metric string, extra ...string) string {
+// match is this SLO's matcher set with more equality matchers.
+func (r *sloRules) match(extra ...string) string {
 	sel := r.sel[:len(r.sel)-1]
 	for i := 0; i+1 < len(extra); i += 2 {
 		sel += fmt.Sprintf(",%s=%s", extra[i], strconv.Quote(extra[i+1]))
 	}
-	return fmt.Sprintf("sum(%s%s})", metric, sel)
+	return sel + "}"
+}
+
+// one selects one of this SLO's recorded series (or the sum of several),
+// without labels, so that it combines with the label-less expressions around
+// it.
+func (r *sloRules) one(metric string, extra ...string) string {
+	return fmt.Sprintf("sum(%s%s)", metric, r.match(extra...))
 }
