@@ -32,6 +32,10 @@ const (
 	// metricIncrease is each window's count of total and bad events, with
 	// the restart guard applied: every figure and alert derives from it.
 	metricIncrease = "slo:events:window_increase"
+	// metricBurnAlert is, per alert pair (labels long_window, short_window),
+	// the long window's burn rate while the pair's whole condition holds:
+	// each burn alert reads one selector.
+	metricBurnAlert = "slo:burn_alert:ratio"
 )
 
 // sloRules holds what every rule of one SLO's group needs.
@@ -144,8 +148,7 @@ func (r *sloRules) recording() []rule {
 	out := []rule{
 		{Record: metricTotal, Expr: r.runningSum(metricTotal, r.totalDelta), Labels: r.labels()},
 		{Record: metricBad, Expr: r.runningSum(metricBad, r.badStep), Labels: r.labels()},
-		{Record: metricSums, Expr: fmt.Sprintf("%s\nor\n%s",
-			withResult(r.one(metricTotal), "total"), withResult(r.one(metricBad), "bad")), Labels: r.labels()},
+		{Record: metricSums, Expr: r.sums(), Labels: r.labels()},
 	}
 	for _, w := range windows(r.s) {
 		out = append(out, rule{Record: metricWindowStart, Expr: r.windowStart(w), Labels: r.labels("window", r.windowLabel(w))})
@@ -163,8 +166,10 @@ func (r *sloRules) recording() []rule {
 			Expr: fmt.Sprintf("(\n  %s%s\n  * %s\n)\n/ ignoring(result)\n(\n  (\n    %s%s\n    > 0\n  )\n  * %s\n)",
 				metricIncrease, r.match("result", "bad"), num(r.den), metricIncrease, r.match("result", "total"), num(r.num)),
 			Labels: r.labels()},
+		// total − bad, as total × 1 + bad × (−1) over the window's pair of
+		// series: one selector, and x + (−y) is x − y to the last bit.
 		rule{Record: metricEvents,
-			Expr:   fmt.Sprintf("%s\n-\n%s", total, badW),
+			Expr:   r.weighted(wl, "1", "-1"),
 			Labels: r.labels("window", wl, "result", "good")},
 		rule{Record: metricEvents,
 			Expr:   badW,
@@ -179,23 +184,51 @@ func (r *sloRules) recording() []rule {
 		// (allowed − consumed) / allowed, both scaled to exact integers as
 		// the daemon does, rather than 1 − burn: one rounding instead of two.
 		// No traffic in the whole window spends nothing: the budget stays full.
+		// The numerator total × num − bad × den is weighted like the good
+		// count above.
 		rule{Record: metricRemaining,
-			Expr: fmt.Sprintf("(\n  %s * %s - %s * %s\n)\n/\n(\n  %s * %s > 0\n)\nor\nvector(1)",
-				total, num(r.num), badW, num(r.den), total, num(r.num)),
+			Expr: fmt.Sprintf("(\n  %s\n)\n/\n(\n  %s * %s > 0\n)\nor\nvector(1)",
+				indent(r.weighted(wl, num(r.num), num(-r.den)), 2), total, num(r.num)),
 			Labels: r.labels()},
 		// W × num × remaining / den, in the daemon's order of operations.
 		rule{Record: metricRemainingSeconds,
 			Expr:   fmt.Sprintf("%s * %s * %s / %s", num(W.Seconds()), num(r.num), r.one(metricRemaining), num(r.den)),
 			Labels: r.labels()},
 		// 0 once spent; remaining × W / burn(1h) while burning; +Inf when the
-		// last hour burned nothing or had no traffic.
+		// last hour burned nothing or had no traffic. With the remaining
+		// budget clamped at 0 and a missing or zero burn read as 0, the one
+		// division gives all three: x/0 is +Inf for x > 0, and the 0/0 of a
+		// spent budget that no longer burns is NaN, which fails >= 0 and
+		// becomes 0.
 		rule{Record: metricExhaustion,
-			Expr: fmt.Sprintf("(%s <= 0) * 0 + 0\nor\n%s * %s / (%s > 0)\nor\nvector(+Inf)",
-				r.one(metricRemaining), r.one(metricRemaining), num(W.Seconds()),
+			Expr: fmt.Sprintf("(\n  clamp_min(%s, 0) * %s\n  /\n  (%s > 0 or vector(0))\n) >= 0\nor\nvector(0)",
+				r.one(metricRemaining), num(W.Seconds()),
 				r.one(metricBurn, "window", r.windowLabel(time.Hour))),
 			Labels: r.labels()},
 	)
+	if cond := r.burnAlertCondition(); cond != "" {
+		out = append(out, rule{Record: metricBurnAlert, Expr: cond, Labels: r.labels()})
+	}
 	return out
+}
+
+// sums copies both running sums into metricSums with one selector: the
+// instant selector keeps the metric names, and label_replace turns them into
+// the result label.
+func (r *sloRules) sums() string {
+	return fmt.Sprintf("sum by (result) (\n  label_replace(\n    {__name__=~%s,%s},\n    \"result\", \"$1\", \"__name__\", %s\n  )\n)",
+		strconv.Quote(sumsNames), r.sel[1:len(r.sel)-1], strconv.Quote(sumsNames))
+}
+
+// sumsNames matches the two running sums' names, capturing the result.
+const sumsNames = `slo:(total|bad)_events:running_sum`
+
+// weighted is total × wTotal + bad × wBad over window wl's counts, one
+// selector: the weights are a constant vector matched on result.
+func (r *sloRules) weighted(wl, wTotal, wBad string) string {
+	return fmt.Sprintf("sum(\n  %s%s\n  * on(result) group_left()\n  (%s or %s)\n)",
+		metricIncrease, r.match("window", wl),
+		withResult("vector("+wTotal+")", "total"), withResult("vector("+wBad+")", "bad"))
 }
 
 // runningSum adds this step's delta to the series' own previous sample: a
