@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
@@ -74,21 +75,40 @@ func (c *rulesCmd) run(stdout, stderr io.Writer) int {
 	opts := c.ruleFlags.options(*c.files)
 	opts.Format = rules.Format(*c.format)
 	opts.Operator = rules.OperatorOptions{Name: *c.opName, Namespace: *c.opNS, Labels: *c.opLabels}
-	out, err := rules.Generate(cfg, opts)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
+	// Streamed group by group (rules.Write); a file goes through a temporary
+	// one so that a failed run leaves no partial rule file behind.
 	if *c.output == "" {
-		_, err = stdout.Write(out)
+		err = rules.Write(stdout, cfg, opts)
 	} else {
-		err = os.WriteFile(*c.output, out, 0o644)
+		err = writeFileAtomically(*c.output, func(w io.Writer) error { return rules.Write(w, cfg, opts) })
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	return 0
+}
+
+// writeFileAtomically writes path through a temporary file in the same
+// directory, renamed over path only when write succeeded.
+func writeFileAtomically(path string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // after a successful rename there is nothing left to remove
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }
 
 type rulesBackfillCmd struct {
