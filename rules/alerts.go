@@ -108,9 +108,7 @@ func (r *sloRules) alerts() ([]rule, error) {
 func (r *sloRules) burnAlert(p slo.AlertPair) rule {
 	long, short := r.windowLabel(p.Long), r.windowLabel(p.Short)
 	factor := num(p.Factor)
-	// The pair's condition is recorded (burnAlertCondition); its value is
-	// the long window's burn rate, which the annotations show.
-	expr := r.one(metricBurnAlert, "long_window", long, "short_window", short)
+	expr := r.shape.burnCondition(p)
 	key := slo.WindowLabel(p.Long) + "/" + slo.WindowLabel(p.Short)
 	def, ok := defaultFor[key]
 	if !ok {
@@ -144,7 +142,7 @@ func (r *sloRules) freezeAlerts() ([]rule, error) {
 	var upper *float64
 	for _, st := range r.policy.States {
 		if st.Freeze {
-			cond := r.one(metricRemaining)
+			cond := r.shape.remaining()
 			if upper != nil {
 				cond += " < " + num(*upper)
 			}

@@ -71,6 +71,9 @@ func sloGroup(cfg *slo.Config, s *slo.SLO, opts Options) (group, error) {
 		return group{}, err
 	}
 	r.policy = p
+	if opts.Engine == EngineVMAlert {
+		r.shape = vmalertShape{r}
+	}
 	alerts, err := r.alerts()
 	if err != nil {
 		return group{}, err
@@ -78,7 +81,7 @@ func sloGroup(cfg *slo.Config, s *slo.SLO, opts Options) (group, error) {
 	return group{
 		Name:     GroupName(s.Name),
 		Interval: dur(r.opts.Interval),
-		Rules:    append(r.recording(), alerts...),
+		Rules:    append(r.shape.recording(), alerts...),
 	}, nil
 }
 

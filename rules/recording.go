@@ -59,7 +59,31 @@ type sloRules struct {
 	num, den float64
 	// sel is the {service=...,slo=...} matcher set of this SLO's series.
 	sel string
+	// shape is where the recorded figures and the alerts' conditions come
+	// from: recorded window counts (Prometheus) or the running sums alone
+	// (vmalert).
+	shape shape
 }
+
+// shape is the part of the rules that depends on the engine.
+type shape interface {
+	recording() []rule
+	// burnCondition is a burn alert's expression, its value the long
+	// window's burn rate; remaining is the remaining budget ratio.
+	burnCondition(p slo.AlertPair) string
+	remaining() string
+}
+
+// promShape derives everything from recorded window counts.
+type promShape struct{ *sloRules }
+
+func (p promShape) burnCondition(a slo.AlertPair) string {
+	// The pair's condition is recorded (burnAlertCondition); its value is
+	// the long window's burn rate, which the annotations show.
+	return p.one(metricBurnAlert, "long_window", p.windowLabel(a.Long), "short_window", p.windowLabel(a.Short))
+}
+
+func (p promShape) remaining() string { return p.one(metricRemaining) }
 
 func newSLORules(s *slo.SLO, opts Options) (*sloRules, error) {
 	r := &sloRules{s: s, opts: opts,
@@ -87,6 +111,7 @@ func newSLORules(s *slo.SLO, opts Options) (*sloRules, error) {
 			r.badStep = r.sharedBadStep(c, opts)
 		}
 	}
+	r.shape = promShape{r}
 	r.num, r.den = s.BudgetFraction()
 	if r.num <= 0 || r.num >= r.den {
 		return nil, fmt.Errorf("objective %g%% leaves no error budget: it must be above 0 and below 100", s.Objective)
@@ -144,7 +169,9 @@ func (r *sloRules) labels(extra ...string) map[string]string {
 // selectors_test.go): each raw counter's delta once, each window's start once
 // for both sums, and every figure derived from the recorded window counts,
 // all windows at once where the labels allow it.
-func (r *sloRules) recording() []rule {
+func (r *sloRules) recording() []rule { return r.shape.recording() }
+
+func (r promShape) recording() []rule {
 	out := []rule{
 		{Record: metricTotal, Expr: r.runningSum(metricTotal, r.totalDelta), Labels: r.labels()},
 		{Record: metricBad, Expr: r.runningSum(metricBad, r.badStep), Labels: r.labels()},

@@ -44,6 +44,7 @@ func (f ruleFlags) options(files []string) rules.Options {
 type rulesCmd struct {
 	files     *[]string
 	format    *string
+	engine    *string
 	output    *string
 	opName    *string
 	opNS      *string
@@ -56,6 +57,7 @@ func newRulesCmd(app *kingpin.Application) command {
 	return &rulesCmd{
 		files:     configFlag(c),
 		format:    enumFlag(c, "format", "Output, a Prometheus rule file or a prometheus-operator PrometheusRule object", string(rules.FormatPrometheus), string(rules.FormatOperator)),
+		engine:    enumFlag(c, "rules.engine", "Rule evaluator to shape the rules for: prometheus (rules read what earlier rules of the same evaluation wrote) or vmalert (no rule reads a series written in the same evaluation; figures lag one more interval)", string(rules.EnginePrometheus), string(rules.EngineVMAlert)),
 		output:    c.Flag("output", "Write to this file instead of stdout.").String(),
 		opName:    c.Flag("operator.name", "metadata.name of the PrometheusRule object.").Default(rules.DefaultOperatorName).String(),
 		opNS:      c.Flag("operator.namespace", "metadata.namespace of the PrometheusRule object (omitted when empty).").String(),
@@ -74,6 +76,7 @@ func (c *rulesCmd) run(stdout, stderr io.Writer) int {
 	}
 	opts := c.ruleFlags.options(*c.files)
 	opts.Format = rules.Format(*c.format)
+	opts.Engine = rules.Engine(*c.engine)
 	opts.Operator = rules.OperatorOptions{Name: *c.opName, Namespace: *c.opNS, Labels: *c.opLabels}
 	// Streamed group by group (rules.Write); a file goes through a temporary
 	// one so that a failed run leaves no partial rule file behind.
