@@ -29,7 +29,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: slobench blocks|target|cycles|load|config [flags]")
+		fmt.Fprintln(os.Stderr, "usage: slobench blocks|target|cycles|load|config|sloth-history [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -44,6 +44,8 @@ func main() {
 		err = load(os.Args[2:])
 	case "config":
 		err = config(os.Args[2:])
+	case "sloth-history":
+		err = slothHistory(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown subcommand %q", os.Args[1])
 	}
