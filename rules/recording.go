@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/slobudget/slobudget/slo"
@@ -177,9 +178,14 @@ func (r promShape) recording() []rule {
 		{Record: metricBad, Expr: r.runningSum(metricBad, r.badStep), Labels: r.labels()},
 		{Record: metricSums, Expr: r.sums(), Labels: r.labels()},
 	}
+	// One rule for every window's start: a rule costs a query (and a
+	// querier over the TSDB) of its own, whatever its selectors.
+	var starts []string
 	for _, w := range windows(r.s) {
-		out = append(out, rule{Record: metricWindowStart, Expr: r.windowStart(w), Labels: r.labels("window", r.windowLabel(w))})
+		starts = append(starts, fmt.Sprintf("label_replace(\n  %s,\n  \"window\", %s, \"\", \"\"\n)",
+			indent(r.windowStart(w), 2), strconv.Quote(r.windowLabel(w))))
 	}
+	out = append(out, rule{Record: metricWindowStart, Expr: strings.Join(starts, "\nor\n"), Labels: r.labels()})
 	W := r.s.Window.Duration
 	wl := r.windowLabel(W)
 	good := r.one(metricEvents, "window", wl, "result", "good")
