@@ -29,6 +29,12 @@ import (
 // is the window's whole count, as the daemon sees it (no backfill needed).
 // vmalert's figures at evaluation t are those of the window ending at
 // t − Interval − Delay (both window ends one interval back, see vmalert.go).
+//
+// A second SLO, grouped by region, counts rpc_requests_total in the same
+// vmalert: region eu has the same traffic, us twice the requests and three
+// times the errors (so the same resets). Each region's figures must equal
+// the daemon's math over that region's samples and the daemon engine's
+// instance for it: the grouped shape (sum by, on(region), per-group zeros).
 func TestVMAlertAgreesWithDaemon(t *testing.T) {
 	promtest.Require(t, promtest.VictoriaMetrics)
 	promtest.Require(t, promtest.VMAlert)
@@ -44,7 +50,14 @@ func TestVMAlertAgreesWithDaemon(t *testing.T) {
 
 	s := scenarioSLO()
 	s.Window = slo.Window{Text: "1d", Duration: day}
-	cfg := &slo.Config{SLOs: []slo.SLO{s}}
+	gs := s
+	gs.Name = "api-grouped"
+	gs.SLI = slo.SLI{Events: &slo.EventsSLI{
+		Errors: `rpc_requests_total{service="api",code=~"5.."}`,
+		Total:  `rpc_requests_total{service="api"}`,
+	}}
+	gs.Grouping, gs.MaxGroups = []string{"region"}, 100
+	cfg := &slo.Config{SLOs: []slo.SLO{s, gs}}
 	// 15-second groups: vmalert's recorded samples must be flushed and
 	// searchable before the next evaluation reads them (flush every 200ms,
 	// searchable a second or more later on a loaded machine). At 5s a sample
@@ -67,7 +80,8 @@ func TestVMAlertAgreesWithDaemon(t *testing.T) {
 	waitFor(t, 60*time.Second, "the running sums' first evaluation", func() bool {
 		_, _ = http.Get(vm.URL + "/internal/force_flush")
 		got, _ := vm.QueryErr("slo:total_events:running_sum"+sel, time.Now())
-		return len(got) == 1
+		grouped, _ := vm.QueryErr(`slo:total_events:running_sum{service="api",slo="api-grouped"}`, time.Now())
+		return len(got) == 1 && len(grouped) == 2
 	})
 
 	// Live traffic every 2.5s for 100s: 40 good requests a scrape, an error
@@ -149,6 +163,69 @@ func TestVMAlertAgreesWithDaemon(t *testing.T) {
 	}
 	t.Logf("at %s (window ending %s): burn rates %v, remaining %g (daemon math %g, engine %g)",
 		at.Format(time.RFC3339), seen.Format(time.RFC3339), got, rem[0].Value, want.BudgetRemaining, daemon.BudgetRemaining)
+
+	for _, g := range []struct {
+		region      string
+		okBy, badBy float64
+	}{{"eu", 1, 1}, {"us", 2, 3}} {
+		gsel := `{service="api",slo="api-grouped",region="` + g.region + `"}`
+		last := vm.Query(t, `timestamp(slo:burn_rate:ratio{slo="api-grouped",window="5m",region="`+g.region+`"})`, time.Now())
+		if len(last) != 1 {
+			t.Fatalf("no 5m burn rate for region %s from vmalert: %v", g.region, last)
+		}
+		at := time.UnixMilli(int64(math.Round(last[0].Value * 1000)))
+		seen := at.Add(-opts.Interval - opts.Delay)
+		var scaled []rawPoint
+		for _, p := range pts {
+			scaled = append(scaled, rawPoint{p.at, p.ok * g.okBy, p.bad * g.badBy})
+		}
+		in := slo.Input{At: seen, Window: trueCounts(scaled, seen.Add(-day), seen), Burn: map[time.Duration]slo.Counts{}}
+		for _, w := range slo.BurnWindows {
+			in.Burn[w] = trueCounts(scaled, seen.Add(-w), seen)
+		}
+		want, err := slo.Evaluate(&gs, &p, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if failed := eng.EvaluateAt(context.Background(), seen); failed != 0 {
+			t.Fatalf("the daemon engine failed to evaluate at %s", seen)
+		}
+		daemon, ok := eng.Result(`api-grouped{region="` + g.region + `"}`)
+		if !ok {
+			t.Fatalf("the daemon engine has no instance for region %s", g.region)
+		}
+		got := map[string]float64{}
+		for _, smp := range vm.Query(t, "slo:burn_rate:ratio"+gsel, at) {
+			got[smp.Labels["window"]] = smp.Value
+		}
+		if t.Failed() || !close(got["1d"], want.BurnRates["1d"]) {
+			// Which running sum lost events, against the truth since the
+			// live traffic started (flat before it).
+			for _, m := range []string{metricTotal, metricBad} {
+				t.Logf("%s %s at %s: %v", g.region, m, at.Add(-opts.Interval), vm.Query(t, m+gsel, at.Add(-opts.Interval)))
+			}
+			c := trueCounts(scaled, liveFrom.Add(-time.Minute), seen)
+			t.Logf("%s truth since the live traffic until %s: total %g, bad %g", g.region, seen, c.Total, c.Total-c.Good)
+		}
+		if len(got) != len(want.BurnRates) {
+			t.Errorf("%s: vmalert recorded burn rates for %d windows %v, the daemon's math has %d", g.region, len(got), got, len(want.BurnRates))
+		}
+		for w, v := range want.BurnRates {
+			if g2, ok := got[w]; !ok || !close(g2, v) {
+				t.Errorf("%s burn rate %s: vmalert %v, daemon math %g", g.region, w, got[w], v)
+			}
+			if g2, ok := got[w]; !ok || !close(g2, daemon.BurnRates[w]) {
+				t.Errorf("%s burn rate %s: vmalert %v, daemon engine %g", g.region, w, got[w], daemon.BurnRates[w])
+			}
+		}
+		rem := vm.Query(t, "slo:error_budget_remaining:ratio"+gsel, at)
+		if len(rem) != 1 || !close(rem[0].Value, want.BudgetRemaining) || !close(rem[0].Value, daemon.BudgetRemaining) {
+			t.Errorf("%s budget remaining: vmalert %v, daemon math %g, engine %g", g.region, rem, want.BudgetRemaining, daemon.BudgetRemaining)
+			continue
+		}
+		t.Logf("%s at %s (window ending %s): burn rates %v, remaining %g (daemon math %g, engine %g)",
+			g.region, at.Format(time.RFC3339), seen.Format(time.RFC3339), got, rem[0].Value, want.BudgetRemaining, daemon.BudgetRemaining)
+	}
 }
 
 // vmFeeder imports raw counter samples into VictoriaMetrics as Prometheus
@@ -169,6 +246,11 @@ func (f *vmFeeder) add(at time.Time, ok, bad float64) {
 	f.pts = append(f.pts, rawPoint{at, ok, bad})
 	fmt.Fprintf(&f.pending, "http_requests_total{service=\"api\",code=\"200\"} %s %d\n", num(ok), at.UnixMilli())
 	fmt.Fprintf(&f.pending, "http_requests_total{service=\"api\",code=\"500\"} %s %d\n", num(bad), at.UnixMilli())
+	// The grouped SLO's counters: eu as above, us scaled (2× requests, 3× errors).
+	fmt.Fprintf(&f.pending, "rpc_requests_total{service=\"api\",region=\"eu\",code=\"200\"} %s %d\n", num(ok), at.UnixMilli())
+	fmt.Fprintf(&f.pending, "rpc_requests_total{service=\"api\",region=\"eu\",code=\"500\"} %s %d\n", num(bad), at.UnixMilli())
+	fmt.Fprintf(&f.pending, "rpc_requests_total{service=\"api\",region=\"us\",code=\"200\"} %s %d\n", num(2*ok), at.UnixMilli())
+	fmt.Fprintf(&f.pending, "rpc_requests_total{service=\"api\",region=\"us\",code=\"500\"} %s %d\n", num(3*bad), at.UnixMilli())
 }
 
 // flush imports what was added and makes it searchable.
