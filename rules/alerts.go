@@ -135,25 +135,16 @@ type alertSource interface {
 	neverExhausted() string
 }
 
-// recordedSource reads the recording rules of the same group.
+// recordedSource reads the recording rules of the same group, in the
+// engine's shape (recording.go, vmalert.go).
 type recordedSource struct{ r *sloRules }
 
-func (s recordedSource) burn(p slo.AlertPair, long, short, factor string) string {
-	r := s.r
-	expr := fmt.Sprintf("%s > %s\nand\n%s > %s",
-		r.one(metricBurn, "window", long), factor, r.one(metricBurn, "window", short), factor)
-	if r.opts.MinBadEvents > 1 && r.s.SLI.TimeSlice == nil {
-		// The minimum-traffic guard: a handful of errors in a quiet hour is
-		// a high ratio but not an incident. Time slices weigh the same at
-		// any traffic, so there is no quiet hour to guard against; without
-		// the guard these alerts match the daemon's slo_alert_active.
-		expr += fmt.Sprintf("\nand\n%s >= %s", r.count(metricBad, p.Long), num(r.opts.MinBadEvents))
-	}
-	return expr
+func (s recordedSource) burn(p slo.AlertPair, _, _, _ string) string {
+	return s.r.shape.burnCondition(p)
 }
 
 func (s recordedSource) freeze(st slo.PolicyState, upper *float64) string {
-	cond := s.r.one(metricRemaining)
+	cond := s.r.shape.remaining()
 	if upper != nil {
 		cond += " < " + num(*upper)
 	}
@@ -285,4 +276,54 @@ func pct(ratio float64) string {
 	s := fmt.Sprintf("%.6f", ratio*100)
 	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 	return s + "%"
+}
+
+// burnAlertCondition records every alert pair's condition at once, so that
+// each burn alert reads a single selector: burn(long) > factor and
+// burn(short) > factor and, for counters, at least MinBadEvents bad events in
+// the long window. Each part compares one selector's series (all windows)
+// with a constant vector holding, per pair, the threshold under that pair's
+// window; the parts then join on the pair. Kept per pair: the long window's
+// burn rate.
+//
+// The minimum-traffic guard: a handful of errors in a quiet hour is a high
+// ratio but not an incident. Time slices weigh the same at any traffic, so
+// there is no quiet hour to guard against; without the guard these alerts
+// match the daemon's slo_alert_active.
+//
+// A grouped SLO has none: its burn rates are many series per window (one per
+// group), and so are the thresholds (one per pair), and PromQL cannot match
+// many with many; its burn alerts compare each group's burn rates per pair
+// instead (promShape.burnCondition).
+func (r *sloRules) burnAlertCondition() string {
+	pairs := slo.AlertPairs(r.s.Window.Duration)
+	if len(pairs) == 0 || r.grouped() {
+		return ""
+	}
+	thresholds := func(window func(slo.AlertPair) time.Duration, value func(slo.AlertPair) float64) string {
+		var parts []string
+		for _, p := range pairs {
+			v := fmt.Sprintf("vector(%s)", num(value(p)))
+			for _, l := range [][2]string{{"window", r.windowLabel(window(p))}, {"long_window", r.windowLabel(p.Long)}, {"short_window", r.windowLabel(p.Short)}} {
+				v = fmt.Sprintf("label_replace(%s, %q, %q, \"\", \"\")", v, l[0], l[1])
+			}
+			parts = append(parts, v)
+		}
+		return strings.Join(parts, "\n  or\n  ")
+	}
+	long := func(p slo.AlertPair) time.Duration { return p.Long }
+	short := func(p slo.AlertPair) time.Duration { return p.Short }
+	factor := func(p slo.AlertPair) float64 { return p.Factor }
+	part := func(sel, op, consts string) string {
+		return fmt.Sprintf("(\n  %s\n  %s on(window) group_right()\n  (\n  %s\n  )\n)", sel, op, indent(consts, 2))
+	}
+	expr := part(metricBurn+r.sel, ">", thresholds(long, factor)) +
+		"\nand on(long_window, short_window)\n" +
+		part(metricBurn+r.sel, ">", thresholds(short, factor))
+	if r.opts.MinBadEvents > 1 && r.s.SLI.TimeSlice == nil {
+		minBad := func(slo.AlertPair) float64 { return r.opts.MinBadEvents }
+		expr += "\nand on(long_window, short_window)\n" +
+			part(metricIncrease+r.match("result", "bad"), ">=", thresholds(long, minBad))
+	}
+	return fmt.Sprintf("sum by (long_window, short_window) (\n  %s\n)", indent(expr, 2))
 }

@@ -144,17 +144,22 @@ func Backfill(ctx context.Context, cfg *slo.Config, opts Options, bo BackfillOpt
 				}
 			}
 			for _, m := range []struct {
-				name   string
-				value  float64
-				deltas map[int64]float64
-			}{{metricTotal, ft.value, totalDeltas}, {metricBad, fb.value, badDeltas}} {
-				pairs := []string{labels.MetricName, m.name, "service", s.Service, "slo", s.Name}
+				name, result string
+				value        float64
+				deltas       map[int64]float64
+			}{{metricTotal, "total", ft.value, totalDeltas}, {metricBad, "bad", fb.value, badDeltas}} {
+				var group []string
 				for _, l := range r.by {
 					if v := ft.labels[model.LabelName(l)]; v != "" {
-						pairs = append(pairs, l, string(v))
+						group = append(group, l, string(v))
 					}
 				}
-				lset := labels.FromStrings(pairs...)
+				// Each running sum and its copy in metricSums, which the
+				// window starts read.
+				lsets := []labels.Labels{
+					labels.FromStrings(append([]string{labels.MetricName, m.name, "service", s.Service, "slo", s.Name}, group...)...),
+					labels.FromStrings(append([]string{labels.MetricName, metricSums, "result", m.result, "service", s.Service, "slo", s.Name}, group...)...),
+				}
 				// Values are known newest first, but a series' samples must
 				// be appended oldest first: the head drops out-of-order ones.
 				values := make([]float64, steps+1)
@@ -170,18 +175,20 @@ func Backfill(ctx context.Context, cfg *slo.Config, opts Options, bo BackfillOpt
 				// last_over_time) makes them count everything since the
 				// history starts: right when there is no raw data before it,
 				// as with a short history chosen for that reason.
-				for pad := from.Add(-(span - history)); pad.Before(from); pad = pad.Add(opts.Continuity / 2) {
-					if _, err := app.Append(0, lset, pad.UnixMilli(), values[0]); err != nil {
-						return nil, fmt.Errorf("slo %q: writing %s at %s: %w", s.Name, m.name, pad, err)
+				for _, lset := range lsets {
+					for pad := from.Add(-(span - history)); pad.Before(from); pad = pad.Add(opts.Continuity / 2) {
+						if _, err := app.Append(0, lset, pad.UnixMilli(), values[0]); err != nil {
+							return nil, fmt.Errorf("slo %q: writing %s at %s: %w", s.Name, lset, pad, err)
+						}
+						res.Samples++
 					}
-					res.Samples++
-				}
-				for k := 0; k < steps; k++ {
-					at := from.Add(time.Duration(k) * step)
-					if _, err := app.Append(0, lset, at.UnixMilli(), values[k]); err != nil {
-						return nil, fmt.Errorf("slo %q: writing %s at %s: %w", s.Name, m.name, at, err)
+					for k := 0; k < steps; k++ {
+						at := from.Add(time.Duration(k) * step)
+						if _, err := app.Append(0, lset, at.UnixMilli(), values[k]); err != nil {
+							return nil, fmt.Errorf("slo %q: writing %s at %s: %w", s.Name, lset, at, err)
+						}
+						res.Samples++
 					}
-					res.Samples++
 				}
 			}
 		}

@@ -49,7 +49,12 @@ func sliCounters(s *slo.SLO) (counters, error) {
 
 // deltas are what one evaluation adds to the total and bad running sums.
 // With a good selector, bad is total minus good, each side defaulting to 0 so
-// that a step where one of them has no series still adds the other.
+// that a step where one of them has no series still adds the other. This
+// standalone form is what rules-backfill runs as a range query; the bad
+// running sum's rule itself takes the total's delta from the total running
+// sum written just before it (sloRules.badStep), so each raw selector's delta
+// is evaluated once per step. sumOp is "sum" or, for a grouped SLO,
+// "sum by (labels)" (then grouped is true).
 func (c counters) deltas(opts Options, sumOp string, grouped bool) (total, bad string) {
 	total = delta(c.total, opts, sumOp)
 	if c.bad != "" {
@@ -75,25 +80,41 @@ func plain(s string) (string, error) {
 
 // delta is the increase of the counters selected by sel between the previous
 // evaluation and this one, summed over series, read opts.Delay behind the
-// evaluation instant. The current value is an instant selector; the previous
-// one is the last sample up to one interval earlier (last_over_time over
-// Continuity). At instants exactly one interval apart, one step's current
-// sample is the next step's previous one, so the deltas of consecutive
-// evaluations telescope to the exact increase; unlike increase() nothing is
-// extrapolated. Reading the previous value with last_over_time rather than
-// the 5m lookback of an instant selector bridges a series' gap (failed
-// scrapes, a restarted exporter) of up to Continuity: when the series comes
-// back, its first delta spans the gap, as the daemon counts it.
+// evaluation instant. The previous value is the last sample up to one
+// interval earlier (last_over_time over Continuity); the step's rise is its
+// highest sample (max_over_time over the interval) minus that. At instants
+// exactly one interval apart, one step's samples end where the next step's
+// previous value starts, so the deltas of consecutive evaluations telescope
+// to the exact increase; unlike increase() nothing is extrapolated. Reading
+// the previous value with last_over_time rather than the 5m lookback of an
+// instant selector bridges a series' gap (failed scrapes, a restarted
+// exporter) of up to Continuity: when the series comes back, its first delta
+// spans the gap, as the daemon counts it.
 //
-// A reset (value below the previous one) adds the rise before the reset, read
-// as the highest sample of the step, plus the value after it, which counts
-// from zero: exact for one reset per step. A series that is new in this step
-// adds nothing, like the daemon's per-series differences.
+// A reset (current value below the previous one) adds the rise before it
+// (the step's highest sample minus the previous value, 0 when it fell at
+// once) plus the value after it, which counts from zero: exact for one reset
+// per step. Without a reset the highest sample is the current one, so the
+// same sum is current − previous. Written this way each selector is read
+// once per term (four in all) instead of repeating the current and previous
+// reads in both branches of an `or`. A series new in this step adds nothing,
+// like the daemon's per-series differences.
+//
+// sumOp is "sum", or "sum by (labels)" for a grouped SLO. A grouped SLO
+// keeps the per-series form (current − previous when it did not fall, the
+// reset sum otherwise; five selectors): the sum of the four-selector form is
+// empty for a group whose series had no sample in the step (max_over_time
+// finds none) and its reset part would need a per-group zero, whereas a
+// step without samples must add 0 to each group, as vector(0) does for one
+// SLO.
 func delta(sel string, opts Options, sumOp string) string {
 	cur := sel + offset(opts.Delay)
 	prev := fmt.Sprintf("last_over_time(%s[%s]%s)", sel, dur(opts.Continuity), offset(opts.Delay+opts.Interval))
 	peak := fmt.Sprintf("max_over_time(%s[%s]%s)", sel, dur(opts.Interval), offset(opts.Delay))
-	return fmt.Sprintf("%s(\n  (%s - %s) >= 0\n  or\n  clamp_min(%s - %s, 0) + %s\n)", sumOp, cur, prev, peak, prev, cur)
+	if sumOp != "sum" {
+		return fmt.Sprintf("%s(\n  (%s - %s) >= 0\n  or\n  clamp_min(%s - %s, 0) + %s\n)", sumOp, cur, prev, peak, prev, cur)
+	}
+	return fmt.Sprintf("(\n  sum(clamp_min(%s - %s, 0))\n  +\n  (sum(%s < %s) or vector(0))\n)", peak, prev, cur, prev)
 }
 
 func offset(d time.Duration) string {

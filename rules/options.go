@@ -29,6 +29,21 @@ const (
 	SourceDaemon Source = "daemon"
 )
 
+// Engine is the rule evaluator the rules are shaped for.
+type Engine string
+
+const (
+	// EnginePrometheus: a rule sees the samples the rules before it in its
+	// group wrote at the same instant, so figures derive from recorded
+	// window counts (few selectors per evaluation).
+	EnginePrometheus Engine = "prometheus"
+	// EngineVMAlert: vmalert writes recorded series by remote write, so a
+	// rule only sees earlier evaluations' samples. No rule reads a series
+	// written in the same evaluation; every figure comes from the running
+	// sums with both window ends read one interval back (vmalert.go).
+	EngineVMAlert Engine = "vmalert"
+)
+
 // Defaults, chosen and measured in README.md.
 const (
 	DefaultInterval     = time.Minute
@@ -43,6 +58,8 @@ type Options struct {
 	Format Format
 	// Source is what the alerts read; empty means SourceCounters.
 	Source Source
+	// Engine shapes the rules for Prometheus (default) or vmalert.
+	Engine Engine
 	// Interval is every group's evaluation interval. Every window (5m up to
 	// the SLO window) must be a whole number of intervals, because the window
 	// counts are differences of running sums sampled on the evaluation grid.
@@ -82,6 +99,9 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Source == "" {
 		o.Source = SourceCounters
 	}
+	if o.Engine == "" {
+		o.Engine = EnginePrometheus
+	}
 	if o.Interval == 0 {
 		o.Interval = DefaultInterval
 	}
@@ -102,6 +122,8 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("unknown rule format %q: want %q or %q", o.Format, FormatPrometheus, FormatOperator)
 	case o.Source != SourceCounters && o.Source != SourceDaemon:
 		return o, fmt.Errorf("unknown rule source %q: want %q or %q", o.Source, SourceCounters, SourceDaemon)
+	case o.Engine != EnginePrometheus && o.Engine != EngineVMAlert:
+		return o, fmt.Errorf("unknown rule engine %q: want %q or %q", o.Engine, EnginePrometheus, EngineVMAlert)
 	case o.Interval < time.Second || o.Interval%time.Second != 0:
 		return o, fmt.Errorf("evaluation interval %s: want whole seconds, at least 1s", o.Interval)
 	case (5*time.Minute)%o.Interval != 0:

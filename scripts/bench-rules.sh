@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
-# Prometheus's own rule-evaluation cost for 1,000 SLOs: the rules
-# `slobudget rules` generates (running sums, backfilled with
-# `slobudget rules-backfill`) next to a naive rule set computing the same
-# burn rates and budgets from raw increase(...[w]), in the same Prometheus
-# on the same 31 days of blocks with a live target. The two sets run one
-# after the other (a reload switches them), so neither slows the other down
-# on a small machine. Reads prometheus_rule_group_last_duration_seconds and
-# the process's CPU from Prometheus's /metrics.
-# Usage: scripts/bench-rules.sh [SLOS] [SETTLE_SECONDS]   (results on stdout)
+# Prometheus's own rule-evaluation cost for SLOS SLOs (default 1,000), one
+# fresh Prometheus per rule set on a copy of the same 31 days of blocks with
+# a live target: the rules `slobudget rules` generates (running sums,
+# backfilled with `slobudget rules-backfill`), a naive set computing the same
+# burn rates and budget from raw increase(...[w]), and, when given, Sloth's
+# and Pyrra's rule files for the same SLOs (SLOTH_RULES=FILE, PYRRA_RULES=FILE;
+# the value "shape" writes them with scripts/peer-rules.py, see
+# docs/benchmarks.md for how those files are made). Each set runs alone, so
+# none slows another down on a small machine. Per set it prints the
+# evaluation seconds per minute (prometheus_rule_group_last_duration_seconds
+# scaled by each group's evaluations per minute), Prometheus's CPU over one
+# minute, its RSS and the raw and recorded samples its rules read per minute
+# (scripts/rule-stats.py: the first groups' expressions as instant queries
+# with stats=all, scaled to all groups).
+# Usage: [SLOTH_RULES=F|shape] [PYRRA_RULES=F|shape] scripts/bench-rules.sh [SLOS] [SETTLE_SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SLOS=${1:-1000}
 SETTLE=${2:-150}
+MEASURE=${MEASURE:-60} # seconds of CPU measurement (shorter only for trying the script)
 WORK=$(mktemp -d)
 PROM_PID=""
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
@@ -21,6 +28,7 @@ log() { echo "# $*" >&2; }
 go build -o "$WORK/slobench" ./internal/bench/cmd/slobench
 go build -o "$WORK/slobudget" ./cmd/slobudget
 "$WORK/slobench" blocks -dir "$WORK/tsdb" -slos "$SLOS" -days 31 >&2
+mv "$WORK/tsdb" "$WORK/tsdb.raw"
 CFG="$WORK/slobudget.yml"
 
 "$WORK/slobudget" rules --config.file="$CFG" --output="$WORK/generated.yml"
@@ -51,7 +59,17 @@ awk '
     }
     printf "      - alert: NaiveFreeze\n        expr: naive:error_budget_remaining:ratio{slo=\"%s\"} < 0\n        labels: {slo: %s}\n", name, name
   }' "$CFG" > "$WORK/naive.yml"
-promtool check rules "$WORK/generated.yml" "$WORK/naive.yml" >&2
+SETS="generated naive"
+for peer in SLOTH PYRRA; do
+  v="${peer}_RULES"; f="${!v:-}"
+  lower=$(echo "$peer" | tr A-Z a-z)
+  case "$f" in
+    "") ;;
+    shape) scripts/peer-rules.py "$CFG" "$WORK"; SETS="$SETS $lower" ;;
+    *) cp "$f" "$WORK/$lower.yml"; SETS="$SETS $lower" ;;
+  esac
+done
+for set in $SETS; do promtool check rules --lint=none "$WORK/$set.yml" >&2; done
 
 TARGET_PORT=$(free_port)
 "$WORK/slobench" target -listen "127.0.0.1:$TARGET_PORT" -slos "$SLOS" &
@@ -77,58 +95,64 @@ start_prometheus() {
 query() { curl -sf "$URL/api/v1/query" --data-urlencode "query=$1" | python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")'; }
 cpu() { curl -sf "$URL/metrics" | awk '/^process_cpu_seconds_total /{print $2}'; }
 
-# Summary of the last evaluation of every group of one rule file: count,
-# sum, mean, median, p99 and max of prometheus_rule_group_last_duration_seconds.
-durations() { # $1: rule file path, $2: label
-  curl -sf "$URL/metrics" | grep "^prometheus_rule_group_last_duration_seconds{rule_group=\"$1;" \
-    | awk '{print $2}' | sort -g | awk -v label="$2" '
-      { v[NR] = $1; s += $1 }
-      END {
-        if (NR == 0) { print label ": no groups evaluated"; exit }
-        p99 = int(NR * 0.99); if (p99 < 1) p99 = 1
-        printf "%-10s groups %d  sum %.3f s  mean %.2f ms  median %.2f ms  p99 %.2f ms  max %.2f ms\n",
-          label, NR, s, 1000*s/NR, 1000*v[int((NR+1)/2)], 1000*v[p99], 1000*v[NR]
-      }'
+# Evaluation seconds per minute, summed over the groups of one rule file:
+# each group's last duration times its evaluations per minute.
+eval_per_min() { # $1: rule file path
+  curl -sf "$URL/metrics" | python3 -c '
+import re, sys
+path = sys.argv[1]
+last, interval = {}, {}
+for line in sys.stdin:
+    m = re.match(r"prometheus_rule_group_(last_duration|interval)_seconds\{rule_group=\"([^\"]*)\"\} (\S+)", line)
+    if m and m.group(2).startswith(path + ";"):
+        (last if m.group(1) == "last_duration" else interval)[m.group(2)] = float(m.group(3))
+print("%d %.2f" % (len(last), sum(v * 60 / interval[g] for g, v in last.items())))' "$1"
 }
-steady() { # $1: rule file, $2: label. Waits SETTLE seconds, then measures CPU over one more minute.
+metric() { curl -sf "$URL/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+steady() { # $1: rule file, $2: label. Waits SETTLE seconds, then measures over one more minute.
   sleep "$SETTLE"
   local c0 t0 c1 t1
-  c0=$(cpu); t0=$(date +%s.%N)
-  sleep 60
-  c1=$(cpu); t1=$(date +%s.%N)
-  durations "$1" "$2"
-  python3 -c "print('%-10s Prometheus CPU %.1f%% of one core over the last minute (all work: rules, scrapes, queries)' % ('$2', 100*($c1-$c0)/($t1-$t0)))"
-  curl -sf "$URL/metrics" | grep "^prometheus_rule_group_iterations_missed_total{rule_group=\"$1;" \
-    | awk -v label="$2" '{ s += $2 } END { printf "%-10s missed iterations %d\n", label, s }'
+  c0=$(metric process_cpu_seconds_total); t0=$(date +%s.%N)
+  sleep "$MEASURE"
+  c1=$(metric process_cpu_seconds_total); t1=$(date +%s.%N)
+  read -r groups evals < <(eval_per_min "$1")
+  local rss missed samples
+  rss=$(metric process_resident_memory_bytes)
+  missed=$(curl -sf "$URL/metrics" | grep "^prometheus_rule_group_iterations_missed_total{rule_group=\"$1;" | awk '{ s += $2 } END { print s + 0 }')
+  samples=$(scripts/rule-stats.py "$URL" "$1" 6)
+  python3 -c "print('%-10s groups %5d  rules %6d  eval %7.2f s/min  CPU %5.1f%%  RSS %5.0f MiB  samples read %6.2fM/min  missed %d' % ('$2', $groups, $(grep -c 'record:\|alert:' "$1"), $evals, 100*($c1-$c0)/($t1-$t0), $rss/2**20, $samples/1e6, $missed))"
 }
+stop_prometheus() { curl -sf -X POST "$URL/-/quit" >/dev/null; wait "$PROM_PID" || true; }
 
-# 1. Generated rules: load, wait for the running sums' first samples,
-#    backfill their history, restart with the block.
-write_config "$WORK/generated.yml"
-start_prometheus
-log "waiting for the first evaluation of $SLOS groups"
-for _ in $(seq 1 180); do
-  [ "$(query 'count(slo:total_events:running_sum)')" = "$SLOS" ] && break
-  sleep 1
-done
-T0=$(date +%s)
-# Two hours of history: the windows longer than that find the held first
-# value (see rules/README.md), so every lookup reads samples, as in steady
-# state; a 30d history at 1m steps costs 1000 x 10 range queries.
-"$WORK/slobudget" rules-backfill --config.file="$CFG" --prometheus.url="$URL" \
-  --output.dir="$WORK/blocks" --backfill.history=2h | tail -1 >&2
-log "rules-backfill took $(( $(date +%s) - T0 )) s"
-curl -sf -X POST "$URL/-/quit" >/dev/null
-wait "$PROM_PID" || true
-mv "$WORK"/blocks/* "$WORK/tsdb/"
-start_prometheus
-
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr), $(prometheus --version 2>&1 | head -1)"
+echo "machine: $(lscpu | awk -F: '/Model name/{gsub(/^ +/, "", $2); print $2}'), $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr), $(prometheus --version 2>&1 | head -1)"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "data: $SLOS SLOs (30d windows), 2 raw series each, 31 days of 1-minute samples plus a live target scraped every 15s"
-steady "$WORK/generated.yml" generated
-
-# 2. The naive set on the same Prometheus and data.
-write_config "$WORK/naive.yml"
-curl -sf -X POST "$URL/-/reload" >/dev/null
-steady "$WORK/naive.yml" naive
-echo "rules: generated $(grep -c 'record:\|alert:' "$WORK/generated.yml"), naive $(grep -c 'record:\|alert:' "$WORK/naive.yml") (all groups, interval 1m)"
+for set in $SETS; do
+  rm -rf "$WORK/tsdb"; cp -r "$WORK/tsdb.raw" "$WORK/tsdb"
+  # Sloth's 30d ratio reads 30 days of its own 5m ratio: write them, as a
+  # Sloth that has run for a month has them.
+  if [ "$set" = sloth ]; then "$WORK/slobench" sloth-history -dir "$WORK/tsdb" -slos "$SLOS" >&2; fi
+  write_config "$WORK/$set.yml"
+  start_prometheus
+  if [ "$set" = generated ]; then
+    # Load, wait for the running sums' first samples, backfill their
+    # history, restart with the block. Two hours of history: the windows
+    # longer than that find the held first value (rules/README.md), so
+    # every lookup reads samples, as in steady state.
+    log "waiting for the first evaluation of $SLOS groups"
+    for _ in $(seq 1 180); do
+      [ "$(query 'count(slo:total_events:running_sum)')" = "$SLOS" ] && break
+      sleep 1
+    done
+    T0=$(date +%s)
+    "$WORK/slobudget" rules-backfill --config.file="$CFG" --prometheus.url="$URL" \
+      --output.dir="$WORK/blocks" --backfill.history=2h | tail -1 >&2
+    log "rules-backfill took $(( $(date +%s) - T0 )) s"
+    stop_prometheus
+    mv "$WORK"/blocks/* "$WORK/tsdb/"
+    start_prometheus
+  fi
+  steady "$WORK/$set.yml" "$set"
+  stop_prometheus
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

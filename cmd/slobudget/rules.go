@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
@@ -44,6 +45,7 @@ type rulesCmd struct {
 	files     *[]string
 	format    *string
 	source    *string
+	engine    *string
 	output    *string
 	opName    *string
 	opNS      *string
@@ -57,6 +59,7 @@ func newRulesCmd(app *kingpin.Application) command {
 		files:     configFlag(c),
 		format:    enumFlag(c, "format", "Output, a Prometheus rule file or a prometheus-operator PrometheusRule object", string(rules.FormatPrometheus), string(rules.FormatOperator)),
 		source:    enumFlag(c, "source", "What the alerts read: the raw counters through generated recording rules (no daemon needed; needs rules-backfill for long windows), or the metrics of a running `slobudget serve` (alerts only, right from the first scrape)", string(rules.SourceCounters), string(rules.SourceDaemon)),
+		engine:    enumFlag(c, "rules.engine", "Rule evaluator to shape the rules for: prometheus (rules read what earlier rules of the same evaluation wrote) or vmalert (no rule reads a series written in the same evaluation; figures lag one more interval)", string(rules.EnginePrometheus), string(rules.EngineVMAlert)),
 		output:    c.Flag("output", "Write to this file instead of stdout.").String(),
 		opName:    c.Flag("operator.name", "metadata.name of the PrometheusRule object.").Default(rules.DefaultOperatorName).String(),
 		opNS:      c.Flag("operator.namespace", "metadata.namespace of the PrometheusRule object (omitted when empty).").String(),
@@ -76,22 +79,42 @@ func (c *rulesCmd) run(stdout, stderr io.Writer) int {
 	opts := c.ruleFlags.options(*c.files)
 	opts.Format = rules.Format(*c.format)
 	opts.Source = rules.Source(*c.source)
+	opts.Engine = rules.Engine(*c.engine)
 	opts.Operator = rules.OperatorOptions{Name: *c.opName, Namespace: *c.opNS, Labels: *c.opLabels}
-	out, err := rules.Generate(cfg, opts)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
+	// Streamed group by group (rules.Write); a file goes through a temporary
+	// one so that a failed run leaves no partial rule file behind.
 	if *c.output == "" {
-		_, err = stdout.Write(out)
+		err = rules.Write(stdout, cfg, opts)
 	} else {
-		err = os.WriteFile(*c.output, out, 0o644)
+		err = writeFileAtomically(*c.output, func(w io.Writer) error { return rules.Write(w, cfg, opts) })
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	return 0
+}
+
+// writeFileAtomically writes path through a temporary file in the same
+// directory, renamed over path only when write succeeded.
+func writeFileAtomically(path string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) // after a successful rename there is nothing left to remove
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }
 
 type rulesBackfillCmd struct {

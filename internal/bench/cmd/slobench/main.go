@@ -30,7 +30,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: slobench blocks|target|cycles|load [flags]")
+		fmt.Fprintln(os.Stderr, "usage: slobench blocks|target|cycles|load|config|sloth-history [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -43,6 +43,10 @@ func main() {
 		err = cycles(os.Args[2:])
 	case "load":
 		err = load(os.Args[2:])
+	case "config":
+		err = config(os.Args[2:])
+	case "sloth-history":
+		err = slothHistory(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown subcommand %q", os.Args[1])
 	}
@@ -237,4 +241,14 @@ type queryStats struct {
 func (s *queryStats) add(samples int64) {
 	s.samples.Add(samples)
 	s.queries.Add(1)
+}
+
+// config writes only the scale config (no blocks): for measuring rule
+// generation and config checks at sizes whose data would take long to write.
+func config(args []string) error {
+	fs := flag.NewFlagSet("config", flag.ExitOnError)
+	n := fs.Int("slos", 10000, "number of SLOs")
+	out := fs.String("out", "slobudget.yml", "file to write")
+	_ = fs.Parse(args)
+	return os.WriteFile(*out, synth.ScaleConfigYAML(*n), 0o644)
 }
