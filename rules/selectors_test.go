@@ -118,6 +118,27 @@ func TestSelectorsPerEvaluation(t *testing.T) {
 	}
 }
 
+// TestSelectorsVMAlert logs what the vmalert shape costs in selectors: it
+// repeats the running-sum reads in every figure instead of chaining
+// recorded series, so it has no budget; README.md quotes these counts.
+func TestSelectorsVMAlert(t *testing.T) {
+	out, err := Generate(testConfig(), Options{Engine: EngineVMAlert})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file ruleFile
+	if err := yaml.Unmarshal(out, &file); err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range file.Groups {
+		n := 0
+		for _, rl := range g.Rules {
+			n += countSelectors(t, rl.Expr)
+		}
+		t.Logf("%s (vmalert): %d rules, %d selectors per evaluation", g.Name, len(g.Rules), n)
+	}
+}
+
 func countSelectors(t *testing.T, expr string) int {
 	t.Helper()
 	e, err := parser.ParseExpr(expr)

@@ -120,7 +120,7 @@ steady() { # $1: rule file, $2: label. Waits SETTLE seconds, then measures over 
   rss=$(metric process_resident_memory_bytes)
   missed=$(curl -sf "$URL/metrics" | grep "^prometheus_rule_group_iterations_missed_total{rule_group=\"$1;" | awk '{ s += $2 } END { print s + 0 }')
   samples=$(scripts/rule-stats.py "$URL" "$1" 6)
-  python3 -c "print('%-10s groups %5d  rules %6d  eval %7.2f s/min  CPU %5.1f%%  RSS %5.0f MiB  samples read %6.2fM/min  missed %d' % ('$2', $groups, $(grep -c 'record:\|alert:' "$1"), $evals, 100*($c1-$c0)/($t1-$t0), $rss/2**20, $samples/1e6, $missed))"
+  python3 -c "print('%-10s groups %5d  rules %6d  eval %7.2f s/min  CPU %5.1f%%  RSS %5.0f MiB  samples read %6.2fM/min  missed %d' % ('$2', $groups, $(grep -cE '^ *- (record|alert):|^ *- \{record:' "$1"), $evals, 100*($c1-$c0)/($t1-$t0), $rss/2**20, $samples/1e6, $missed))"
 }
 stop_prometheus() { curl -sf -X POST "$URL/-/quit" >/dev/null; wait "$PROM_PID" || true; }
 
