@@ -104,7 +104,7 @@ func newServeCmd(app *kingpin.Application) command {
 		shards: c.Flag("shard.total", "Split the SLOs across this many replicas; each evaluates and serves the SLOs whose name's FNV-1a hash modulo N is its --shard.index.").
 			Default("1").Int(),
 		shardIdx:  c.Flag("shard.index", "This replica's shard, 0 to --shard.total − 1.").Default("0").Int(),
-		statePath: c.Flag("storage.path", "Directory of the state file that keeps completed hourly totals, so a restart is ready in seconds instead of reading every window again (checked against Prometheus on start; losing it only costs a cold start). Empty: no state file.").Default("").String(),
+		statePath: c.Flag("storage.path", "Directory of the state file that keeps completed hourly totals, so a restart asks Prometheus only for the hours since the last run instead of every window's history (checked against Prometheus on start; losing it only costs a cold start). Empty: no state file.").Default("").String(),
 	}
 }
 
