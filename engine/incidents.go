@@ -190,7 +190,7 @@ func (s *sloState) withIncidents(ctx context.Context, src backend.Source, r *slo
 		backfill = -1
 	}
 	past := func(ctx context.Context, from, to time.Time) ([]slo.Bucket, error) {
-		return counting.Fine(ctx, src, s.def.SLI, from, to, slo.IncidentGrid, countingSpans(s.exclusions))
+		return counting.Fine(ctx, src, s.def.SLI, from, to, slo.IncidentGrid, counting.SpansFor(s.def.Name, s.exclusions))
 	}
 	if err := s.incidents.update(ctx, s.counter, src, past, windowStart, at, backfill); err != nil {
 		return err

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/slobudget/slobudget/backend"
-	"github.com/slobudget/slobudget/counting"
 	"github.com/slobudget/slobudget/slo"
 )
 
@@ -22,14 +21,6 @@ func applyingExclusions(def *slo.SLO, all []slo.Exclusion) []slo.Exclusion {
 		if e.AppliesTo(def.Name) {
 			out = append(out, e)
 		}
-	}
-	return out
-}
-
-func countingSpans(ex []slo.Exclusion) []counting.Span {
-	out := make([]counting.Span, 0, len(ex))
-	for _, e := range ex {
-		out = append(out, counting.Span{From: e.From, To: e.To})
 	}
 	return out
 }

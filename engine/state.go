@@ -53,7 +53,7 @@ func newSLOState(def *slo.SLO, pol *slo.Policy, countKey string, step time.Durat
 	}
 	newCounter := func(sli slo.SLI) (counting.Evaluator, error) {
 		return counting.NewEvaluator(sli, counting.Options{Resolution: step, Windows: counterWindows(def), PrefetchAt: prefetch,
-			Exclusions: countingSpans(excl)})
+			Exclusions: counting.SpansFor(def.Name, excl)})
 	}
 	st := &sloState{def: def, policy: pol, countKey: countKey, resultKey: resultKey(countKey, def, pol), mu: &sync.Mutex{},
 		pages: &pageLedger{}, incidents: &incidentLedger{}, step: step, oneShot: oneShot, exclusions: excl}
