@@ -9,8 +9,9 @@
 // always), so counting from a warm start follows exactly the rules of a
 // cold one. On the first use of a selector after start, two kept hours are
 // asked again and compared (the newest kept hour, which the query for the
-// hours since the last run covers anyway, and one older hour picked by the
-// selector's hash); when either disagrees, the selector's kept hours are
+// hours since the last run covers anyway, and the oldest kept hour the
+// caller needs, which is the first to go when Prometheus's retention cuts
+// into the window); when either disagrees, the selector's kept hours are
 // dropped and everything is read again. A lost, unreadable or foreign file
 // (another backend URL, another format version) is a cold start.
 package statefile
@@ -18,7 +19,6 @@ package statefile
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"sync"
 	"time"
 
@@ -317,18 +317,17 @@ func (s *Store) agrees(selector string, rec *record, h int64, answers map[int64]
 	return agree
 }
 
-// spotCheckOlder asks the backend again for one older kept hour inside
-// lo..hi, picked by the selector's hash, and reports whether it agrees.
+// spotCheckOlder asks the backend again for the oldest kept hour inside
+// lo..hi and reports whether it agrees. Retention deletes the oldest data
+// first, so this is the hour that tells a file holding hours Prometheus no
+// longer has (a cold start would count none there) from one that is still
+// true.
 func (s *Store) spotCheckOlder(ctx context.Context, selector string, rec *record, lo, hi int64) (bool, error) {
 	newest := min(rec.last(), hi)
-	oldest := max(rec.First, lo)
-	n := (newest - oldest) / hourMs
-	if n <= 0 {
+	c := max(rec.First, lo)
+	if c >= newest {
 		return true, nil // only the newest hour is kept: it is checked with the query after it
 	}
-	h := fnv.New64a()
-	h.Write([]byte(selector))
-	c := oldest + int64(h.Sum64()%uint64(n))*hourMs
 	answers, err := s.ask(ctx, selector, []span{{c, c}})
 	if err != nil {
 		return false, err

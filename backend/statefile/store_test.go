@@ -210,3 +210,25 @@ func TestSharedSelectorKeepsTheLongerRange(t *testing.T) {
 		t.Fatalf("asked %d hours after the restart, want only the two spot checks", src.asked)
 	}
 }
+
+// Prometheus's retention cut the oldest hours of the window after the file
+// was written: the warm start must answer as a cold start does (no data
+// there), not with the kept hours Prometheus no longer has.
+func TestRetentionCutIsNotAnsweredFromTheFile(t *testing.T) {
+	dir := t.TempDir()
+	src := &hoursSource{hours: map[string]map[int64]backend.Hour{"a": table(200)}}
+	s := open(t, src, dir, "p")
+	ask(t, s, "a", 0, 199)
+	s.Close()
+	for i := 0; i < 30; i++ {
+		src.hours["a"][hour(i)] = backend.Hour{} // deleted: clean, no samples
+	}
+	s = open(t, src, dir, "p")
+	defer s.Close()
+	if got := ask(t, s, "a", 0, 199); !maps.Equal(got, want(src, "a", 0, 199)) {
+		t.Fatal("the warm start answered hours Prometheus no longer holds from the file")
+	}
+	if st := s.Stats(); st.Dropped != 1 {
+		t.Fatalf("stats %+v, want the selector dropped by the oldest hour's check", st)
+	}
+}
