@@ -78,8 +78,12 @@ type Store struct {
 
 	mu      sync.Mutex
 	records map[string]*record
-	dirty   bool
-	stats   Stats
+	// selectorMu serialises the calls for one selector (SLOs that share it
+	// start at once): the second finds the first one's checked record
+	// instead of checking and asking again.
+	selectorMu map[string]*sync.Mutex
+	dirty      bool
+	stats      Stats
 
 	stop chan struct{}
 	done chan struct{}
@@ -109,7 +113,7 @@ func Open(src backend.HourlySource, o Options) (*Store, error) {
 	if o.FlushEvery <= 0 {
 		o.FlushEvery = 10 * time.Second
 	}
-	s := &Store{HourlySource: src, path: filePath(o.Dir), identity: o.Identity, records: map[string]*record{},
+	s := &Store{HourlySource: src, path: filePath(o.Dir), identity: o.Identity, records: map[string]*record{}, selectorMu: map[string]*sync.Mutex{},
 		stop: make(chan struct{}), done: make(chan struct{})}
 	if err := ensureDir(o.Dir); err != nil {
 		return nil, err
@@ -162,6 +166,15 @@ func (s *Store) HourlyIncreases(ctx context.Context, selector string, first, las
 	if hi < lo || lo%hourMs != 0 || hi%hourMs != 0 {
 		return s.HourlySource.HourlyIncreases(ctx, selector, first, last)
 	}
+	s.mu.Lock()
+	smu := s.selectorMu[selector]
+	if smu == nil {
+		smu = &sync.Mutex{}
+		s.selectorMu[selector] = smu
+	}
+	s.mu.Unlock()
+	smu.Lock()
+	defer smu.Unlock()
 	s.mu.Lock()
 	rec := s.records[selector]
 	s.mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -230,5 +231,30 @@ func TestRetentionCutIsNotAnsweredFromTheFile(t *testing.T) {
 	}
 	if st := s.Stats(); st.Dropped != 1 {
 		t.Fatalf("stats %+v, want the selector dropped by the oldest hour's check", st)
+	}
+}
+
+// SLOs sharing a selector start at once: after a restart the selector's
+// kept hours are checked once, not once per SLO.
+func TestConcurrentUsersOfASelectorCheckOnce(t *testing.T) {
+	dir := t.TempDir()
+	src := &hoursSource{hours: map[string]map[int64]backend.Hour{"a": table(800)}}
+	s := open(t, src, dir, "p")
+	ask(t, s, "a", 0, 719)
+	s.Close()
+	src.asked = 0
+	s = open(t, src, dir, "p")
+	defer s.Close()
+	var wg sync.WaitGroup
+	for _, lo := range []int{0, 48, 0, 48} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ask(t, s, "a", lo, 719)
+		}()
+	}
+	wg.Wait()
+	if src.asked != 2 {
+		t.Fatalf("four concurrent users asked %d hours after the restart, want the two spot checks once", src.asked)
 	}
 }
