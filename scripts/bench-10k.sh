@@ -58,24 +58,31 @@ serve_until_ready() {
 rss() { awk '/VmRSS/{printf "%.0f MiB", $2/1024}' "/proc/$SB_PID/status"; }
 eval_stats() { curl -s "$SB_URL/metrics" | awk '/^slobudget_evaluation_duration_seconds_(sum|count)/{print $2}' | paste -sd' '; }
 stop_daemon() { kill -TERM "$SB_PID"; wait "$SB_PID" 2>/dev/null || true; }
+# prom_queries: Prometheus's own count of answered query API requests, by
+# handler (instant queries carry the raw reads, range queries the hourly
+# increases and spot checks), so each phase's queries are the difference.
+prom_queries() { curl -s "$PROM/metrics" | awk -F'[ "]' '/^prometheus_http_requests_total\{.*handler="\/api\/v1\/query(_range)?"/{for(i=1;i<=NF;i++) if($i ~ /handler=/) h=$(i+1); n[h]+=$NF} END{printf "query %d query_range %d", n["/api/v1/query"], n["/api/v1/query_range"]}'; }
 
+q0=$(prom_queries)
 serve_until_ready cold --storage.path="$WORK/state"
 cold=$READY_S
-echo "cold start (no state file) ready after: ${cold} s; RSS $(rss)"
+echo "cold start (no state file) ready after: ${cold} s; RSS $(rss); Prometheus queries before: $q0, at ready: $(prom_queries)"
 read -r s0 c0 <<<"$(eval_stats)"
+qs0=$(prom_queries)
 sleep 125 # about four steady cycles
 read -r s1 c1 <<<"$(eval_stats)"
 awk -v s0="$s0" -v c0="$c0" -v s1="$s1" -v c1="$c1" 'BEGIN{printf "steady cycles: %d, mean %.2f s\n", c1-c0, (c1>c0?(s1-s0)/(c1-c0):0)}'
-echo "daemon RSS after the steady cycles: $(rss)"
+echo "daemon RSS after the steady cycles: $(rss); Prometheus queries over the steady cycles: from $qs0 to $(prom_queries)"
 for i in 1 2 3 4 5; do
   curl -s -o /dev/null -w '%{time_total} %{size_download}\n' "$SB_URL/metrics"
 done | sort -n | awk '{t[NR]=$1; s=$2} END{printf "/metrics (no gzip): median %.0f ms, max %.0f ms over 5 requests, %.1f MB\n", t[3]*1000, t[5]*1000, s/1e6}'
 curl -s -o /dev/null -H 'Accept-Encoding: gzip' -w '/metrics (gzip): %{time_total} s, %{size_download} bytes\n' "$SB_URL/metrics"
 stop_daemon
 
+qw0=$(prom_queries)
 serve_until_ready warm --storage.path="$WORK/state"
 warm=$READY_S
-echo "warm restart (state file) ready after: ${warm} s; RSS $(rss)"
+echo "warm restart (state file) ready after: ${warm} s; RSS $(rss); Prometheus queries from $qw0 to $(prom_queries)"
 curl -s "$SB_URL/metrics" | grep '^slobudget_state_file' || true
 stop_daemon
 
