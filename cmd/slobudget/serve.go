@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
@@ -67,6 +68,7 @@ type webFlags struct {
 	configFile  *string
 	lifecycle   *bool
 	maxInFlight *int
+	pprof       *bool
 }
 
 func addWebFlags(c *kingpin.CmdClause) webFlags {
@@ -76,7 +78,21 @@ func addWebFlags(c *kingpin.CmdClause) webFlags {
 		lifecycle:  c.Flag("web.enable-lifecycle", "Enable POST /-/reload (off by default, as in Prometheus; SIGHUP always reloads). Cross-site requests and form bodies are refused.").Default("false").Bool(),
 		maxInFlight: c.Flag("web.max-requests-in-flight", "Pages (/metrics, API, status page) served at once; beyond, requests get 503 at once.").
 			Default(fmt.Sprint(exporter.DefaultMaxRequestsInFlight)).Int(),
+		pprof: c.Flag("web.enable-pprof", "Serve Go's runtime profiles under /debug/pprof/ (heap, goroutine, CPU; off by default: they show internals and a CPU profile costs CPU). Behind the same --web.config.file TLS and auth as every page.").
+			Default("false").Bool(),
 	}
+}
+
+// withPprof adds Go's profiling endpoints under /debug/pprof/ in front of h.
+func withPprof(h http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	mux.Handle("/", h)
+	return mux
 }
 
 type serveCmd struct {
@@ -154,7 +170,11 @@ func serveDaemon(d *exporter.Daemon, wf webFlags, logger *zap.Logger, slogger *s
 	}
 
 	// A client that cannot take a page within a minute gives its slot back.
-	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	handler := d.Handler()
+	if *wf.pprof {
+		handler = withPprof(handler)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() {
 		errc <- web.ListenAndServe(srv, &web.FlagConfig{WebListenAddresses: wf.listen, WebConfigFile: wf.configFile, WebSystemdSocket: new(bool)}, slogger)
