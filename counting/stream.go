@@ -1,6 +1,10 @@
 package counting
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/slobudget/slobudget/internal/compact"
+)
 
 // HourMs is an hour in milliseconds, the unit completed history is kept in.
 const HourMs = int64(3600 * 1000)
@@ -29,9 +33,10 @@ type Stream struct {
 	sealed int64 // hours ending at or before this are complete
 
 	// base is the end of the hour in totals[0]; totals[i] is the hour
-	// ending at base + i hours. Hours outside are zero.
+	// ending at base + i hours. Hours outside are zero. Whole counts take
+	// 4 bytes an hour (compact.Floats), exactly.
 	base   int64
-	totals []float64
+	totals compact.Floats
 	detail map[int64][]Bucket // hour end -> buckets, sorted by End
 }
 
@@ -65,7 +70,8 @@ func (s *Stream) Add(ts int64, v float64) {
 	if h <= s.sealed {
 		return
 	}
-	*s.slot(h) += v
+	i := s.slot(h)
+	s.totals.Set(i, s.totals.At(i)+v)
 	s.detail[h] = insertBucket(s.detail[h], b, v)
 }
 
@@ -85,35 +91,35 @@ func insertBucket(bs []Bucket, end int64, v float64) []Bucket {
 	return bs
 }
 
-// slot returns the total of the hour ending at h, growing the slice as needed.
-func (s *Stream) slot(h int64) *float64 {
-	if len(s.totals) == 0 {
+// slot returns the index of the total of the hour ending at h, growing the
+// column as needed.
+func (s *Stream) slot(h int64) int {
+	if s.totals.Len() == 0 {
 		s.base = h
-		s.totals = append(s.totals, 0)
+		s.totals.Grow(1, 0)
 	}
 	if h < s.base {
-		grow := int((s.base - h) / HourMs)
-		s.totals = append(make([]float64, grow, grow+len(s.totals)), s.totals...)
+		s.totals.Prepend(int((s.base - h) / HourMs))
 		s.base = h
 	}
 	i := int((h - s.base) / HourMs)
-	for i >= len(s.totals) {
-		s.totals = append(s.totals, 0)
+	if n := s.totals.Len(); i >= n {
+		s.totals.Grow(i+1-n, 0)
 	}
-	return &s.totals[i]
+	return i
 }
 
 // Hour returns the total of the hour ending at h.
 func (s *Stream) Hour(h int64) float64 {
 	i := (h - s.base) / HourMs
-	if len(s.totals) == 0 || h < s.base || i >= int64(len(s.totals)) {
+	if s.totals.Len() == 0 || h < s.base || i >= int64(s.totals.Len()) {
 		return 0
 	}
-	return s.totals[i]
+	return s.totals.At(int(i))
 }
 
 // SetHour sets the total of a completed hour (from history).
-func (s *Stream) SetHour(h int64, v float64) { *s.slot(h) = v }
+func (s *Stream) SetHour(h int64, v float64) { s.totals.Set(s.slot(h), v) }
 
 // Seal declares every hour ending at or before cut complete.
 func (s *Stream) Seal(cut int64) { s.sealed = max(s.sealed, cut) }
@@ -153,15 +159,10 @@ func (s *Stream) Fold(cut int64, keep map[int64]bool, dropBefore int64) {
 			delete(s.detail, h)
 		}
 	}
-	if n := len(s.totals); n > 0 && s.base <= dropBefore {
+	if n := s.totals.Len(); n > 0 && s.base <= dropBefore {
 		k := min(int((dropBefore-s.base)/HourMs)+1, n)
-		s.totals = s.totals[k:]
+		s.totals.DropFront(k) // copies once the column has slid far enough
 		s.base += int64(k) * HourMs
-		// Re-slicing keeps the dropped hours' memory; copy once the slice
-		// has slid far enough that the waste matters.
-		if cap(s.totals) > 2*len(s.totals)+48 {
-			s.totals = append([]float64(nil), s.totals...)
-		}
 	}
 }
 

@@ -3,6 +3,8 @@ package slo
 import (
 	"fmt"
 	"time"
+
+	"github.com/slobudget/slobudget/internal/compact"
 )
 
 // HourlyHistory is an SLO window's history as the engine keeps it between
@@ -10,11 +12,12 @@ import (
 // buckets whose inner edges are the clock's full hours, the first from the
 // window's start (or the data's) to the next full hour, the last from the
 // last full hour to the evaluation instant. Kept as two columns of counts
-// (16 bytes an hour) rather than []Bucket (64 bytes an hour): a daemon holds
-// one per SLO.
+// (16 bytes an hour, 8 when the counts are whole numbers below 2³²:
+// compact.Floats, exact either way) rather than []Bucket (64 bytes an hour):
+// a daemon holds one per SLO.
 type HourlyHistory struct {
 	Start, End  time.Time
-	Good, Total []float64
+	good, total compact.Floats
 }
 
 // NewHourlyHistory compacts buckets of that shape; it is an error when an
@@ -23,12 +26,15 @@ func NewHourlyHistory(h []Bucket) (*HourlyHistory, error) {
 	if err := CheckHistory(h); err != nil {
 		return nil, err
 	}
-	out := &HourlyHistory{Good: make([]float64, len(h)), Total: make([]float64, len(h))}
+	out := &HourlyHistory{}
+	out.good.Grow(len(h), 0)
+	out.total.Grow(len(h), 0)
 	for i, b := range h {
 		if i > 0 && b.Start.Truncate(time.Hour) != b.Start {
 			return nil, fmt.Errorf("history bucket %d starts at %s, not on a full hour", i, stamp(b.Start))
 		}
-		out.Good[i], out.Total[i] = b.Good, b.Total
+		out.good.Set(i, b.Good)
+		out.total.Set(i, b.Total)
 	}
 	if len(h) > 0 {
 		out.Start, out.End = h[0].Start, h[len(h)-1].End
@@ -38,17 +44,18 @@ func NewHourlyHistory(h []Bucket) (*HourlyHistory, error) {
 
 // Buckets expands the history; nil for an empty or nil one.
 func (h *HourlyHistory) Buckets() []Bucket {
-	if h == nil || len(h.Total) == 0 {
+	if h == nil || h.total.Len() == 0 {
 		return nil
 	}
-	out := make([]Bucket, len(h.Total))
+	n := h.total.Len()
+	out := make([]Bucket, n)
 	lo := h.Start
-	for i := range h.Total {
+	for i := range n {
 		hi := lo.Truncate(time.Hour).Add(time.Hour)
-		if i == len(h.Total)-1 {
+		if i == n-1 {
 			hi = h.End
 		}
-		out[i] = Bucket{Start: lo, End: hi, Counts: Counts{Good: h.Good[i], Total: h.Total[i]}}
+		out[i] = Bucket{Start: lo, End: hi, Counts: Counts{Good: h.good.At(i), Total: h.total.At(i)}}
 		lo = hi
 	}
 	return out
