@@ -122,3 +122,16 @@ func dropFront[T any](s []T, k int) []T {
 	}
 	return s
 }
+
+// Insert puts v before value i (0 ≤ i ≤ Len), shifting the rest up.
+func (f *Floats) Insert(i int, v float64) {
+	f.Grow(1, 0)
+	if f.wide != nil {
+		copy(f.wide[i+1:], f.wide[i:])
+		f.wide[i] = 0
+	} else {
+		copy(f.small[i+1:], f.small[i:])
+		f.small[i] = 0
+	}
+	f.Set(i, v)
+}

@@ -86,3 +86,22 @@ func TestFloatsPrependAndDropFront(t *testing.T) {
 		}
 	}
 }
+
+func TestFloatsInsert(t *testing.T) {
+	var f Floats
+	for _, step := range []struct {
+		at int
+		v  float64
+	}{{0, 5}, {0, 1}, {2, 9}, {1, 3}, {2, 0.25}, {5, 11}} {
+		f.Insert(step.at, step.v)
+	}
+	want := []float64{1, 3, 0.25, 5, 9, 11}
+	if f.Len() != len(want) {
+		t.Fatalf("len %d, want %d", f.Len(), len(want))
+	}
+	for i, w := range want {
+		if f.At(i) != w {
+			t.Fatalf("value %d is %v, want %v", i, f.At(i), w)
+		}
+	}
+}
