@@ -10,6 +10,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -106,6 +107,7 @@ type serveCmd struct {
 	statePath *string
 	shards    *int
 	shardIdx  *int
+	memLimit  *units.Base2Bytes
 }
 
 func newServeCmd(app *kingpin.Application) command {
@@ -119,7 +121,9 @@ func newServeCmd(app *kingpin.Application) command {
 		interval:   c.Flag("eval.interval", "Evaluation interval; must divide 5m (10s, 15s, 30s, 1m, 5m).").Default("30s").Duration(),
 		shards: c.Flag("shard.total", "Split the SLOs across this many replicas; each evaluates and serves the SLOs whose name's FNV-1a hash modulo N is its --shard.index.").
 			Default("1").Int(),
-		shardIdx:  c.Flag("shard.index", "This replica's shard, 0 to --shard.total − 1.").Default("0").Int(),
+		shardIdx: c.Flag("shard.index", "This replica's shard, 0 to --shard.total − 1.").Default("0").Int(),
+		memLimit: c.Flag("memory.limit", "Soft limit of the Go heap (e.g. 350MiB; Go's runtime/debug.SetMemoryLimit): the garbage collector runs more often as the heap nears it, trading CPU for memory; it never fails an allocation. 0: no limit, or the GOMEMLIMIT environment variable's.").
+			Default("0").Bytes(),
 		statePath: c.Flag("storage.path", "Directory of the state file that keeps completed hourly totals, so a restart asks Prometheus only for the hours since the last run instead of every window's history (checked against Prometheus on start; losing it only costs a cold start). Empty: no state file.").Default("").String(),
 	}
 }
@@ -131,6 +135,13 @@ func (c *serveCmd) run(_, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
+	}
+	if *c.memLimit < 0 {
+		fmt.Fprintf(stderr, "--memory.limit %s is negative\n", *c.memLimit)
+		return 2
+	}
+	if *c.memLimit > 0 {
+		debug.SetMemoryLimit(int64(*c.memLimit))
 	}
 	d, err := exporter.NewDaemon(exporter.DaemonOptions{
 		ConfigFiles: *c.files, ExclusionFiles: *c.exclusions, Backend: c.prom.options(), Step: *c.interval, Logger: logger,
