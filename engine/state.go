@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -97,7 +98,14 @@ func countKey(def *slo.SLO, exclusions []slo.Exclusion) string {
 		Grouping   []string
 		Exclusions []span
 	}{def.SLI, def.Windows(), def.Window.Calendar, zone, def.Grouping, spans})
-	return string(b)
+	return fingerprint(b)
+}
+
+// fingerprint is the SHA-256 of a key's JSON: kept by every SLO and only
+// compared, so 32 bytes instead of the kilobyte or two the JSON takes.
+func fingerprint(b []byte) string {
+	sum := sha256.Sum256(b)
+	return string(sum[:])
 }
 
 // resultKey adds what the figures depend on besides the counts: the
@@ -111,7 +119,7 @@ func resultKey(countKey string, def *slo.SLO, pol *slo.Policy) string {
 		Policy    *slo.Policy
 		Incidents slo.IncidentRule
 	}{countKey, def.Objective, def.Window.Text, pol, def.Incidents})
-	return string(b)
+	return fingerprint(b)
 }
 
 // withText returns r showing def's descriptive fields, which may change on
