@@ -36,9 +36,12 @@ type sloState struct {
 	incidents *incidentLedger
 	// found caches the incidents detected in the ledger (guarded by mu,
 	// like the counter); nil until the first detection.
-	found   *incidentCache
-	step    time.Duration
-	oneShot bool
+	found *incidentCache
+	// lastHistory is the window's history of the last evaluation (guarded
+	// by mu): the next one shares its full hours when they are unchanged.
+	lastHistory *slo.HourlyHistory
+	step        time.Duration
+	oneShot     bool
 	// exclusions are the agreed exclusions that apply to the SLO, in the
 	// order the counter counts them.
 	exclusions []slo.Exclusion
@@ -221,9 +224,10 @@ func (s *sloState) evaluate(ctx context.Context, src backend.Source, at time.Tim
 	if err != nil {
 		return slo.Result{}, err
 	}
-	if r.History, err = slo.NewHourlyHistory(hours); err != nil {
+	if r.History, err = slo.NewHourlyHistoryLike(hours, s.lastHistory); err != nil {
 		return slo.Result{}, fmt.Errorf("internal: the window's hourly history: %w", err)
 	}
+	s.lastHistory = r.History
 	if calendar && at.Sub(windowStart) < 24*time.Hour {
 		// Early in a period the window is shorter than the day the
 		// forecast's traffic profile repeats: it gets the last day.
