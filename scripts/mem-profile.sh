@@ -24,8 +24,8 @@ trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WO
 
 go build -o "$WORK/slobench" ./internal/bench/cmd/slobench
 if [ -n "${BIN:-}" ]; then cp "$BIN" "$WORK/slobudget"; else go build -o "$WORK/slobudget" ./cmd/slobudget; fi
-PPROF=--web.enable-pprof
-[ -n "${NOPPROF:-}" ] && PPROF=--log.level=warn
+PPROF=(--web.enable-pprof)
+[ -n "${NOPPROF:-}" ] && PPROF=()
 "$WORK/slobench" blocks -dir "$WORK/tsdb" -slos "$SLOS" -days "$DAYS" >&2
 start_scale_prometheus "$SLOS"
 sleep 20
@@ -34,7 +34,7 @@ URL="http://127.0.0.1:$port"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 t0=$(date +%s.%N)
 "$WORK/slobudget" serve --config.file="$WORK/slobudget.yml" --prometheus.url="http://127.0.0.1:$PROM_PORT" \
-  --web.listen-address="127.0.0.1:$port" --log.level=warn "$PPROF" "$@" >"$WORK/serve.log" 2>&1 &
+  --web.listen-address="127.0.0.1:$port" --log.level=warn "${PPROF[@]}" "$@" >"$WORK/serve.log" 2>&1 &
 PID=$!
 until curl -sf "$URL/-/ready" >/dev/null; do
   kill -0 "$PID" || { cat "$WORK/serve.log" >&2; exit 1; }
