@@ -1,6 +1,10 @@
 package counting
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/slobudget/slobudget/internal/compact"
+)
 
 // HourMs is an hour in milliseconds, the unit completed history is kept in.
 const HourMs = int64(3600 * 1000)
@@ -29,16 +33,52 @@ type Stream struct {
 	sealed int64 // hours ending at or before this are complete
 
 	// base is the end of the hour in totals[0]; totals[i] is the hour
-	// ending at base + i hours. Hours outside are zero.
+	// ending at base + i hours. Hours outside are zero. Whole counts take
+	// 4 bytes an hour (compact.Floats), exactly.
 	base   int64
-	totals []float64
-	detail map[int64][]Bucket // hour end -> buckets, sorted by End
+	totals compact.Floats
+	detail map[int64]hourDetail // hour end -> its buckets
 }
+
+// hourDetail is the buckets of one hour, sorted by End, in 8 bytes a bucket
+// rather than a Bucket's 16: steps[i] is bucket i's End as a count of
+// resolutions after the hour's start (1 to HourMs/res), vals holds the
+// events (compact.Floats: whole counts in 4 bytes, exactly).
+type hourDetail struct {
+	steps []uint32
+	vals  compact.Floats
+}
+
+// add adds v to the bucket of step k, inserting it if missing.
+func (d *hourDetail) add(k uint32, v float64) {
+	n := len(d.steps)
+	if n == 0 || d.steps[n-1] < k {
+		d.steps = append(d.steps, k)
+		d.vals.Grow(1, 0)
+		d.vals.Set(n, v)
+		return
+	}
+	i := sort.Search(n, func(i int) bool { return d.steps[i] >= k })
+	if d.steps[i] == k {
+		d.vals.Set(i, d.vals.At(i)+v)
+		return
+	}
+	d.steps = append(d.steps, 0)
+	copy(d.steps[i+1:], d.steps[i:])
+	d.steps[i] = k
+	d.vals.Insert(i, v)
+}
+
+// step is the step of a bucket ending at end in the hour ending at h.
+func (s *Stream) step(h, end int64) uint32 { return uint32((end - (h - HourMs)) / s.res) }
+
+// bytes is the memory the hour's buckets take (capacities), for tests.
+func (d *hourDetail) bytes() int { return 4*cap(d.steps) + d.vals.Bytes() }
 
 // NewStream returns an empty stream with buckets of res milliseconds (the
 // evaluation interval; it divides an hour).
 func NewStream(resMs int64) *Stream {
-	return &Stream{res: resMs, sealed: -1 << 62, detail: map[int64][]Bucket{}}
+	return &Stream{res: resMs, sealed: -1 << 62, detail: map[int64]hourDetail{}}
 }
 
 // CeilTo rounds ts up to a multiple of res.
@@ -65,55 +105,42 @@ func (s *Stream) Add(ts int64, v float64) {
 	if h <= s.sealed {
 		return
 	}
-	*s.slot(h) += v
-	s.detail[h] = insertBucket(s.detail[h], b, v)
+	i := s.slot(h)
+	s.totals.Set(i, s.totals.At(i)+v)
+	d := s.detail[h]
+	d.add(s.step(h, b), v)
+	s.detail[h] = d
 }
 
-func insertBucket(bs []Bucket, end int64, v float64) []Bucket {
-	n := len(bs)
-	if n == 0 || bs[n-1].End < end {
-		return append(bs, Bucket{end, v})
-	}
-	i := sort.Search(n, func(i int) bool { return bs[i].End >= end })
-	if bs[i].End == end {
-		bs[i].V += v
-		return bs
-	}
-	bs = append(bs, Bucket{})
-	copy(bs[i+1:], bs[i:])
-	bs[i] = Bucket{end, v}
-	return bs
-}
-
-// slot returns the total of the hour ending at h, growing the slice as needed.
-func (s *Stream) slot(h int64) *float64 {
-	if len(s.totals) == 0 {
+// slot returns the index of the total of the hour ending at h, growing the
+// column as needed.
+func (s *Stream) slot(h int64) int {
+	if s.totals.Len() == 0 {
 		s.base = h
-		s.totals = append(s.totals, 0)
+		s.totals.Grow(1, 0)
 	}
 	if h < s.base {
-		grow := int((s.base - h) / HourMs)
-		s.totals = append(make([]float64, grow, grow+len(s.totals)), s.totals...)
+		s.totals.Prepend(int((s.base - h) / HourMs))
 		s.base = h
 	}
 	i := int((h - s.base) / HourMs)
-	for i >= len(s.totals) {
-		s.totals = append(s.totals, 0)
+	if n := s.totals.Len(); i >= n {
+		s.totals.Grow(i+1-n, 0)
 	}
-	return &s.totals[i]
+	return i
 }
 
 // Hour returns the total of the hour ending at h.
 func (s *Stream) Hour(h int64) float64 {
 	i := (h - s.base) / HourMs
-	if len(s.totals) == 0 || h < s.base || i >= int64(len(s.totals)) {
+	if s.totals.Len() == 0 || h < s.base || i >= int64(s.totals.Len()) {
 		return 0
 	}
-	return s.totals[i]
+	return s.totals.At(int(i))
 }
 
 // SetHour sets the total of a completed hour (from history).
-func (s *Stream) SetHour(h int64, v float64) { *s.slot(h) = v }
+func (s *Stream) SetHour(h int64, v float64) { s.totals.Set(s.slot(h), v) }
 
 // Seal declares every hour ending at or before cut complete.
 func (s *Stream) Seal(cut int64) { s.sealed = max(s.sealed, cut) }
@@ -130,17 +157,31 @@ func (s *Stream) NeedsDetail(h int64) bool {
 }
 
 // SetDetail supplies the buckets of a complete hour, read again for a
-// window edge.
+// window edge: buckets of that hour (ends in (h − 1h, h]), sorted by End.
 func (s *Stream) SetDetail(h int64, bs []Bucket) {
-	if h <= s.sealed {
-		s.detail[h] = bs
+	if h > s.sealed {
+		return
 	}
+	d := hourDetail{steps: make([]uint32, len(bs))}
+	d.vals.Grow(len(bs), 0)
+	for i, b := range bs {
+		d.steps[i] = s.step(h, b.End)
+		d.vals.Set(i, b.V)
+	}
+	s.detail[h] = d
 }
 
 // Detail returns the buckets of the hour ending at h, if kept.
 func (s *Stream) Detail(h int64) ([]Bucket, bool) {
-	bs, ok := s.detail[h]
-	return bs, ok
+	d, ok := s.detail[h]
+	if !ok {
+		return nil, false
+	}
+	bs := make([]Bucket, len(d.steps))
+	for i, k := range d.steps {
+		bs[i] = Bucket{End: h - HourMs + int64(k)*s.res, V: d.vals.At(i)}
+	}
+	return bs, true
 }
 
 // Fold seals the hours ending at or before cut, keeps the buckets only of
@@ -153,15 +194,10 @@ func (s *Stream) Fold(cut int64, keep map[int64]bool, dropBefore int64) {
 			delete(s.detail, h)
 		}
 	}
-	if n := len(s.totals); n > 0 && s.base <= dropBefore {
+	if n := s.totals.Len(); n > 0 && s.base <= dropBefore {
 		k := min(int((dropBefore-s.base)/HourMs)+1, n)
-		s.totals = s.totals[k:]
+		s.totals.DropFront(k) // copies once the column has slid far enough
 		s.base += int64(k) * HourMs
-		// Re-slicing keeps the dropped hours' memory; copy once the slice
-		// has slid far enough that the waste matters.
-		if cap(s.totals) > 2*len(s.totals)+48 {
-			s.totals = append([]float64(nil), s.totals...)
-		}
 	}
 }
 
@@ -175,7 +211,7 @@ func (s *Stream) Sum(from, to int64) (total float64, missing int64, ok bool) {
 			total += s.Hour(h)
 			continue
 		}
-		bs, kept := s.detail[h]
+		d, kept := s.detail[h]
 		if !kept {
 			if s.Hour(h) == 0 {
 				// No events in the hour, so none in any part of it (an open
@@ -184,10 +220,21 @@ func (s *Stream) Sum(from, to int64) (total float64, missing int64, ok bool) {
 			}
 			return 0, h, false
 		}
-		lo, hi = max(lo, from), min(hi, to)
-		for i := sort.Search(len(bs), func(i int) bool { return bs[i].End > lo }); i < len(bs) && bs[i].End <= hi; i++ {
-			total += bs[i].V
+		// Steps after the cut from and up to the cut to; from and to are
+		// multiples of the resolution.
+		klo, khi := s.step(h, max(lo, from)), s.step(h, min(hi, to))
+		for i := sort.Search(len(d.steps), func(i int) bool { return d.steps[i] > klo }); i < len(d.steps) && d.steps[i] <= khi; i++ {
+			total += d.vals.At(i)
 		}
 	}
 	return total, 0, true
+}
+
+// bytes is the memory the stream's counts take (capacities, not the map's
+// own overhead): for tests that pin the layout.
+func (s *Stream) bytes() (totals, detail int) {
+	for _, d := range s.detail {
+		detail += d.bytes()
+	}
+	return s.totals.Bytes(), detail
 }

@@ -30,7 +30,8 @@ func at(sec float64, v float64) backend.Sample {
 // allBuckets returns every bucket the stream keeps, by end.
 func allBuckets(s *Stream) map[int64]float64 {
 	out := map[int64]float64{}
-	for _, bs := range s.detail {
+	for h := range s.detail {
+		bs, _ := s.Detail(h)
 		for _, b := range bs {
 			out[b.End] = b.V
 		}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -35,9 +36,12 @@ type sloState struct {
 	incidents *incidentLedger
 	// found caches the incidents detected in the ledger (guarded by mu,
 	// like the counter); nil until the first detection.
-	found   *incidentCache
-	step    time.Duration
-	oneShot bool
+	found *incidentCache
+	// lastHistory is the window's history of the last evaluation (guarded
+	// by mu): the next one shares its full hours when they are unchanged.
+	lastHistory *slo.HourlyHistory
+	step        time.Duration
+	oneShot     bool
 	// exclusions are the agreed exclusions that apply to the SLO, in the
 	// order the counter counts them.
 	exclusions []slo.Exclusion
@@ -97,7 +101,14 @@ func countKey(def *slo.SLO, exclusions []slo.Exclusion) string {
 		Grouping   []string
 		Exclusions []span
 	}{def.SLI, def.Windows(), def.Window.Calendar, zone, def.Grouping, spans})
-	return string(b)
+	return fingerprint(b)
+}
+
+// fingerprint is the SHA-256 of a key's JSON: kept by every SLO and only
+// compared, so 32 bytes instead of the kilobyte or two the JSON takes.
+func fingerprint(b []byte) string {
+	sum := sha256.Sum256(b)
+	return string(sum[:])
 }
 
 // resultKey adds what the figures depend on besides the counts: the
@@ -111,7 +122,7 @@ func resultKey(countKey string, def *slo.SLO, pol *slo.Policy) string {
 		Policy    *slo.Policy
 		Incidents slo.IncidentRule
 	}{countKey, def.Objective, def.Window.Text, pol, def.Incidents})
-	return string(b)
+	return fingerprint(b)
 }
 
 // withText returns r showing def's descriptive fields, which may change on
@@ -213,9 +224,10 @@ func (s *sloState) evaluate(ctx context.Context, src backend.Source, at time.Tim
 	if err != nil {
 		return slo.Result{}, err
 	}
-	if r.History, err = slo.NewHourlyHistory(hours); err != nil {
+	if r.History, err = slo.NewHourlyHistoryLike(hours, s.lastHistory); err != nil {
 		return slo.Result{}, fmt.Errorf("internal: the window's hourly history: %w", err)
 	}
+	s.lastHistory = r.History
 	if calendar && at.Sub(windowStart) < 24*time.Hour {
 		// Early in a period the window is shorter than the day the
 		// forecast's traffic profile repeats: it gets the last day.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -102,6 +103,11 @@ func (c *renderCache) render(e *cacheEntry, next http.Handler, r *http.Request, 
 			e.header.Set("Content-Encoding", "gzip")
 			e.header.Add("Vary", "Accept-Encoding")
 			e.header.Del("Content-Length")
+		}
+		if cap(e.body) > len(e.body)+len(e.body)/8+4096 {
+			// A bytes.Buffer grown by doubling holds up to twice the page
+			// (/metrics of 10,000 SLOs: 26 MB): keep only the page.
+			e.body = slices.Clone(e.body)
 		}
 		c.mu.Lock()
 		switch {

@@ -7,8 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -67,6 +69,7 @@ type webFlags struct {
 	configFile  *string
 	lifecycle   *bool
 	maxInFlight *int
+	pprof       *bool
 }
 
 func addWebFlags(c *kingpin.CmdClause) webFlags {
@@ -76,7 +79,21 @@ func addWebFlags(c *kingpin.CmdClause) webFlags {
 		lifecycle:  c.Flag("web.enable-lifecycle", "Enable POST /-/reload (off by default, as in Prometheus; SIGHUP always reloads). Cross-site requests and form bodies are refused.").Default("false").Bool(),
 		maxInFlight: c.Flag("web.max-requests-in-flight", "Pages (/metrics, API, status page) served at once; beyond, requests get 503 at once.").
 			Default(fmt.Sprint(exporter.DefaultMaxRequestsInFlight)).Int(),
+		pprof: c.Flag("web.enable-pprof", "Serve Go's runtime profiles under /debug/pprof/ (heap, goroutine, CPU; off by default: they show internals and a CPU profile costs CPU). Behind the same --web.config.file TLS and auth as every page.").
+			Default("false").Bool(),
 	}
+}
+
+// withPprof adds Go's profiling endpoints under /debug/pprof/ in front of h.
+func withPprof(h http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	mux.Handle("/", h)
+	return mux
 }
 
 type serveCmd struct {
@@ -90,6 +107,7 @@ type serveCmd struct {
 	statePath *string
 	shards    *int
 	shardIdx  *int
+	memLimit  *units.Base2Bytes
 }
 
 func newServeCmd(app *kingpin.Application) command {
@@ -103,7 +121,9 @@ func newServeCmd(app *kingpin.Application) command {
 		interval:   c.Flag("eval.interval", "Evaluation interval; must divide 5m (10s, 15s, 30s, 1m, 5m).").Default("30s").Duration(),
 		shards: c.Flag("shard.total", "Split the SLOs across this many replicas; each evaluates and serves the SLOs whose name's FNV-1a hash modulo N is its --shard.index.").
 			Default("1").Int(),
-		shardIdx:  c.Flag("shard.index", "This replica's shard, 0 to --shard.total − 1.").Default("0").Int(),
+		shardIdx: c.Flag("shard.index", "This replica's shard, 0 to --shard.total − 1.").Default("0").Int(),
+		memLimit: c.Flag("memory.limit", "Soft limit of the Go heap (e.g. 350MiB; Go's runtime/debug.SetMemoryLimit): the garbage collector runs more often as the heap nears it, trading CPU for memory; it never fails an allocation. 0: no limit, or the GOMEMLIMIT environment variable's.").
+			Default("0").Bytes(),
 		statePath: c.Flag("storage.path", "Directory of the state file that keeps completed hourly totals, so a restart asks Prometheus only for the hours since the last run instead of every window's history (checked against Prometheus on start; losing it only costs a cold start). Empty: no state file.").Default("").String(),
 	}
 }
@@ -115,6 +135,13 @@ func (c *serveCmd) run(_, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
+	}
+	if *c.memLimit < 0 {
+		fmt.Fprintf(stderr, "--memory.limit %s is negative\n", *c.memLimit)
+		return 2
+	}
+	if *c.memLimit > 0 {
+		debug.SetMemoryLimit(int64(*c.memLimit))
 	}
 	d, err := exporter.NewDaemon(exporter.DaemonOptions{
 		ConfigFiles: *c.files, ExclusionFiles: *c.exclusions, Backend: c.prom.options(), Step: *c.interval, Logger: logger,
@@ -154,7 +181,11 @@ func serveDaemon(d *exporter.Daemon, wf webFlags, logger *zap.Logger, slogger *s
 	}
 
 	// A client that cannot take a page within a minute gives its slot back.
-	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	handler := d.Handler()
+	if *wf.pprof {
+		handler = withPprof(handler)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() {
 		errc <- web.ListenAndServe(srv, &web.FlagConfig{WebListenAddresses: wf.listen, WebConfigFile: wf.configFile, WebSystemdSocket: new(bool)}, slogger)
