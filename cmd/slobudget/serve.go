@@ -85,10 +85,11 @@ func addWebFlags(c *kingpin.CmdClause) webFlags {
 }
 
 // withPprof adds Go's profiling endpoints under /debug/pprof/ in front of h.
+// The command-line endpoint is left out: it would show --prometheus.url with
+// its user info unredacted.
 func withPprof(h http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
-	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)

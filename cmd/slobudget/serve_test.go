@@ -3,6 +3,7 @@ package main
 import (
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 )
@@ -27,5 +28,9 @@ func TestWithPprof(t *testing.T) {
 	}
 	if code, body := get("/metrics"); code != 200 || body != "page /metrics" {
 		t.Fatalf("/metrics behind the profiles: %d %q", code, body)
+	}
+	// The command line holds --prometheus.url, user info included.
+	if code, body := get("/debug/pprof/cmdline"); code == 200 && strings.Contains(body, os.Args[0]) {
+		t.Fatalf("/debug/pprof/cmdline serves the command line: %d %.80q", code, body)
 	}
 }
