@@ -297,6 +297,9 @@ func (e *Estimate) Excluded(context.Context, backend.Source, time.Time, time.Tim
 	return make([]slo.Counts, e.exclusions), nil
 }
 
+// Settled returns the end of the last hour not evaluated again.
+func (e *Estimate) Settled() time.Time { return time.UnixMilli(max(e.final, 0)).UTC() }
+
 // KeepEdge: an estimate keeps no buckets to hold at a fixed edge.
 func (e *Estimate) KeepEdge(time.Time) {}
 
@@ -320,6 +323,8 @@ type Evaluator interface {
 	Excluded(ctx context.Context, src backend.Source, from, to time.Time) ([]slo.Counts, error)
 	// KeepEdge names a window start that stays put (a calendar period's).
 	KeepEdge(t time.Time)
+	// Settled is the end of the last hour whose counts never change again.
+	Settled() time.Time
 }
 
 // NewEvaluator counts the SLI exactly when it can (New), and builds its

@@ -2,6 +2,7 @@ package counting
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"github.com/slobudget/slobudget/backend"
@@ -60,4 +61,18 @@ func (c *Counter) Hours(ctx context.Context, src backend.Source, from time.Time)
 		lo = hi
 	}
 	return out, nil
+}
+
+// Settled returns the end of the last complete hour at the last Advance: the
+// counts of the hours ending at or before it never change again (samples
+// arriving later for them are dropped), so what was computed from them can
+// be kept. Before any hour is complete it is far in the past.
+func (c *Counter) Settled() time.Time {
+	sealed := int64(math.MaxInt64)
+	for _, u := range c.units {
+		for _, s := range u.streams {
+			sealed = min(sealed, s.Sealed())
+		}
+	}
+	return time.UnixMilli(max(sealed, 0)).UTC()
 }

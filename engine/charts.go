@@ -41,7 +41,7 @@ func (e *Engine) ChartData(r slo.Result) (slo.ChartData, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	in := slo.ChartInput{Window: r.History.Buckets(), PageSpans: spans, Location: loc, Incidents: []slo.Incident{}}
+	in := slo.ChartInput{Window: r.History.Buckets(), Cuts: r.History.Cuts, PageSpans: spans, Location: loc, Incidents: []slo.Incident{}}
 	if r.Incidents != nil {
 		in.Incidents = r.Incidents.Incidents // the engine's own, never replayed from nothing
 	}

@@ -149,7 +149,7 @@ func (e *Engine) SetConfig(cfg *slo.Config) error {
 			// A new state for the new definition (an evaluation in flight
 			// may still read the old one's), sharing the counter.
 			st := &sloState{def: def, policy: pol, countKey: ck, resultKey: resultKey(ck, def, pol), counter: old.counter, mu: old.mu,
-				pages: old.pages, incidents: old.incidents, step: old.step, oneShot: old.oneShot, exclusions: excl, groups: old.groups}
+				pages: old.pages, incidents: old.incidents, cuts: old.cuts, step: old.step, oneShot: old.oneShot, exclusions: excl, groups: old.groups}
 			if st.resultKey != old.resultKey {
 				st.pages = &pageLedger{} // the page condition changed meaning
 			}

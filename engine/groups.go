@@ -55,6 +55,8 @@ type groupMember struct {
 	// found in them (engine/incidents.go).
 	incidents *incidentLedger
 	found     *incidentCache
+	// cuts are the split counts of the hours local midnight cuts (cuts.go).
+	cuts *cutLedger
 }
 
 func newGroupSet(def *slo.SLO, newCounter func(slo.SLI) (counting.Evaluator, error)) *groupSet {
@@ -251,7 +253,7 @@ func (g *groupSet) member(gr slo.Group, sli slo.SLI) (*groupMember, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &groupMember{counter: c, pages: &pageLedger{}, incidents: &incidentLedger{}, found: &incidentCache{}}
+	m := &groupMember{counter: c, pages: &pageLedger{}, incidents: &incidentLedger{}, cuts: &cutLedger{}, found: &incidentCache{}}
 	g.members[gr.String()] = m
 	return m, nil
 }
@@ -267,7 +269,7 @@ func (s *sloState) evaluateGroup(ctx context.Context, src backend.Source, at tim
 	def := *s.def
 	def.SLI, def.Grouping = sli, nil
 	one := &sloState{def: &def, policy: s.policy, resultKey: s.resultKey, counter: m.counter, mu: &sync.Mutex{}, pages: m.pages,
-		incidents: m.incidents, found: m.found, step: s.step, oneShot: s.oneShot, exclusions: s.exclusions}
+		incidents: m.incidents, cuts: m.cuts, found: m.found, step: s.step, oneShot: s.oneShot, exclusions: s.exclusions}
 	r, err := one.evaluate(ctx, src, at)
 	if err != nil {
 		return instanceOutcome{key: key, group: gr.Map(), err: err}

@@ -34,6 +34,9 @@ type sloState struct {
 	pages *pageLedger
 	// incidents keeps the window's 5m counts, shared like the counter.
 	incidents *incidentLedger
+	// cuts keeps the split counts of the complete hours a local day
+	// boundary cuts (cuts.go), shared like the counter.
+	cuts *cutLedger
 	// found caches the incidents detected in the ledger (guarded by mu,
 	// like the counter); nil until the first detection.
 	found *incidentCache
@@ -60,7 +63,7 @@ func newSLOState(def *slo.SLO, pol *slo.Policy, countKey string, step time.Durat
 			Exclusions: counting.SpansFor(def.Name, excl)})
 	}
 	st := &sloState{def: def, policy: pol, countKey: countKey, resultKey: resultKey(countKey, def, pol), mu: &sync.Mutex{},
-		pages: &pageLedger{}, incidents: &incidentLedger{}, step: step, oneShot: oneShot, exclusions: excl}
+		pages: &pageLedger{}, incidents: &incidentLedger{}, cuts: &cutLedger{}, step: step, oneShot: oneShot, exclusions: excl}
 	if len(def.Grouping) > 0 {
 		if def.SLI.GroupSelector() == "" {
 			return nil, fmt.Errorf("grouping: an SLI of kind %q cannot be grouped", def.SLI.Kind())
@@ -226,6 +229,9 @@ func (s *sloState) evaluate(ctx context.Context, src backend.Source, at time.Tim
 	}
 	if r.History, err = slo.NewHourlyHistoryLike(hours, s.lastHistory); err != nil {
 		return slo.Result{}, fmt.Errorf("internal: the window's hourly history: %w", err)
+	}
+	if r.History.Cuts, err = s.cuts.parts(ctx, s.counter, src, s.def, hours, windowStart); err != nil {
+		return slo.Result{}, fmt.Errorf("the window's hours cut by local midnight: %w", err)
 	}
 	s.lastHistory = r.History
 	if calendar && at.Sub(windowStart) < 24*time.Hour {

@@ -60,6 +60,11 @@ type ChartInput struct {
 	IncidentOptions *IncidentOptions
 	// Location is the time zone of days and months; nil is UTC.
 	Location *time.Location
+	// Cuts holds finer buckets of the hours of Window and Months that a
+	// local day boundary falls inside (a zone offset by half an hour from
+	// UTC): spliced in (Refine) before they are added up per day or month.
+	// Fine is used for that too.
+	Cuts []Bucket
 }
 
 // ChartSeries computes the series of an SLO's detail page.
@@ -75,7 +80,13 @@ func ChartSeries(s *SLO, p *Policy, in ChartInput) (ChartData, error) {
 			d.Thresholds = append(d.Thresholds, StateThreshold{State: st.Name, Min: *st.MinBudgetRemaining})
 		}
 	}
-	if d.Daily, err = PeriodCompliance(s, in.Window, DayPeriods(in.Location)); err != nil {
+	finer := append(append([]Bucket(nil), in.Cuts...), in.Fine...)
+	days, months := DayPeriods(in.Location), MonthPeriods(in.Location)
+	window, err := Refine(in.Window, finer, days)
+	if err != nil {
+		return d, fmt.Errorf("daily SLI: %w", err)
+	}
+	if d.Daily, err = PeriodCompliance(s, window, days); err != nil {
 		return d, fmt.Errorf("daily SLI: %w", err)
 	}
 	for _, pair := range AlertPairs(s.Window.Duration) {
@@ -115,11 +126,13 @@ func ChartSeries(s *SLO, p *Policy, in ChartInput) (ChartData, error) {
 			return d, fmt.Errorf("incidents: %w", err)
 		}
 	}
-	months := in.Months
-	if len(months) == 0 {
-		months = in.Window
+	history := window
+	if len(in.Months) > 0 {
+		if history, err = Refine(in.Months, finer, months); err != nil {
+			return d, fmt.Errorf("monthly compliance: %w", err)
+		}
 	}
-	if d.Monthly, err = PeriodCompliance(s, months, MonthPeriods(in.Location)); err != nil {
+	if d.Monthly, err = PeriodCompliance(s, history, months); err != nil {
 		return d, fmt.Errorf("monthly compliance: %w", err)
 	}
 	return d, nil

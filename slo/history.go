@@ -293,7 +293,8 @@ func PeriodsBetween(p Periods, from, to time.Time) []Period {
 // part covered (its Start or End differs from the period's; compare with the
 // Periods function to tell a partial period). A bucket that straddles a period
 // boundary is an error: in a time zone offset by half an hour from UTC, hourly
-// buckets cannot be split at local midnight; pass 5m buckets instead.
+// buckets cannot be split at local midnight; splice finer buckets in for the
+// hours a boundary cuts first (CutBuckets, Refine).
 func Rebucket(h []Bucket, p Periods) ([]Bucket, error) {
 	if err := CheckHistory(h); err != nil {
 		return nil, err
@@ -302,7 +303,7 @@ func Rebucket(h []Bucket, p Periods) ([]Bucket, error) {
 	for _, b := range h {
 		per := p(b.End)
 		if b.Start.Before(per.Start) {
-			return nil, fmt.Errorf("history bucket (%s, %s] straddles the period boundary %s: use finer buckets",
+			return nil, fmt.Errorf("history bucket (%s, %s] straddles the period boundary %s: refine it with finer buckets (slo.Refine)",
 				stamp(b.Start), stamp(b.End), stamp(per.Start))
 		}
 		if n := len(out); n > 0 && out[n-1].End.After(per.Start) {

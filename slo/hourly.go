@@ -26,6 +26,11 @@ type HourlyHistory struct {
 	first, last Counts    // buckets 0 and n−1 (last only when n > 1)
 	innerStart  time.Time // start of bucket 1
 	inner       *hourCols // buckets 1 to n−2; nil when n <= 2
+	// Cuts holds finer buckets of the hours a local day boundary of the
+	// window's zone falls inside (a zone offset by half an hour from UTC),
+	// which the charts splice in (Refine) to add up days and months; empty
+	// where every local midnight is a full hour.
+	Cuts []Bucket
 }
 
 type hourCols struct{ good, total compact.Floats }

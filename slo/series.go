@@ -62,7 +62,8 @@ type PeriodSLI struct {
 
 // PeriodCompliance adds a history up per calendar period (days for the daily
 // SLI bars, months for monthly compliance) and judges each against the
-// objective. Period edges must fall on bucket edges (see Rebucket).
+// objective. Period edges must fall on bucket edges (see Rebucket, and Refine
+// for the hours a boundary cuts in a zone offset by half an hour).
 func PeriodCompliance(s *SLO, h []Bucket, p Periods) ([]PeriodSLI, error) {
 	num, den := budgetFraction(s.Objective)
 	if num <= 0 || num > den {
