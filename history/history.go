@@ -30,12 +30,21 @@ type Range struct {
 	// Exclusions are the agreed exclusions that apply to the SLO: their
 	// events are in no bucket (the engine's rule, docs/counting.md).
 	Exclusions []counting.Span
+	// Periods are the calendar periods the hourly buckets will be added up
+	// in (the review's months, a calendar window's periods): the hourly
+	// buckets a boundary of theirs falls inside, outside the fine range,
+	// are read again as 5m buckets into History.Cuts.
+	Periods []slo.Periods
 }
 
 // History is one SLO's buckets.
 type History struct {
 	Hourly []slo.Bucket
 	Fine   []slo.Bucket
+	// Cuts holds the 5m buckets of the hourly buckets a boundary of
+	// Range.Periods cuts, where Fine does not reach: in a zone offset by
+	// half an hour from UTC, about one hour a period (slo.Refine).
+	Cuts []slo.Bucket
 	// DataFrom is where the total selector's data begins in the range (its
 	// start when the data reaches back that far); zero, with no buckets,
 	// when the selector had no samples at all: no data, not zero traffic.
@@ -87,6 +96,16 @@ func Read(ctx context.Context, src backend.Source, s *slo.SLO, r Range) (*Histor
 			return nil, fmt.Errorf("history of slo %q: 5m buckets: %w", s.Name, err)
 		}
 		h.Fine = from(h.Fine, cov.From)
+	}
+	for _, b := range slo.CutBuckets(h.Hourly, r.Periods...) {
+		if len(h.Fine) > 0 && !b.Start.Before(h.Fine[0].Start) {
+			continue // the fine buckets cover it
+		}
+		cut, err := counting.Fine(ctx, src, s.SLI, b.Start, b.End, FineStep, r.Exclusions)
+		if err != nil {
+			return nil, fmt.Errorf("history of slo %q: 5m buckets of the hour %s cuts: %w", s.Name, b.End.UTC().Format(time.RFC3339), err)
+		}
+		h.Cuts = append(h.Cuts, cut...)
 	}
 	return h, nil
 }

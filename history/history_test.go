@@ -73,3 +73,76 @@ func TestDataThatStartsLateAndNoData(t *testing.T) {
 		t.Error("a range off the 5m grid was accepted")
 	}
 }
+
+// TestCutsAtLocalMidnight: in Asia/Kolkata the months start at 18:30 UTC;
+// the hourly buckets they cut before the fine range come back as 5m buckets
+// (Cuts), and with them spliced in the hourly history sums exactly across
+// each month start, against a brute force over the samples.
+func TestCutsAtLocalMidnight(t *testing.T) {
+	kolkata, err := time.LoadLocation("Asia/Kolkata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
+	start := to.Add(-50 * 24 * time.Hour)
+	store := memory.New()
+	var ok, bad []backend.Sample
+	type ev struct {
+		t          time.Time
+		total, bad float64
+	}
+	var events []ev
+	for i, ts := 0, start.Add(7*time.Second); ts.Before(to); i, ts = i+1, ts.Add(30*time.Second) {
+		ok = append(ok, backend.Sample{T: ts.UnixMilli(), V: float64(100 + 3*i)})
+		bad = append(bad, backend.Sample{T: ts.UnixMilli(), V: float64(7 + i/7)})
+		if i > 0 {
+			b := float64(i/7 - (i-1)/7)
+			events = append(events, ev{ts, 3 + b, b})
+		}
+	}
+	store.Add(labels.FromStrings("__name__", "requests_total", "service", "in", "code", "200"), ok...)
+	store.Add(labels.FromStrings("__name__", "requests_total", "service", "in", "code", "500"), bad...)
+	r := ForReview(to.Add(-20*24*time.Hour), to, 30*24*time.Hour)
+	months := slo.MonthPeriods(kolkata)
+	r.Periods = []slo.Periods{months, nil}
+	h, err := Read(context.Background(), store, availability("in"), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Months start 31 January and 28 February 18:30 UTC; only the first is
+	// before the fine range (the last 23 days).
+	if len(h.Cuts) != 12 || !h.Cuts[0].Start.Equal(time.Date(2026, 1, 31, 18, 0, 0, 0, time.UTC)) {
+		t.Fatalf("cuts %+v, want the 5m buckets of 31 January 18:00-19:00 UTC", h.Cuts)
+	}
+	refined, err := slo.Refine(h.Hourly, append(h.Cuts, h.Fine...), months)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := slo.NewHistoryIndex(refined)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range slo.PeriodsBetween(months, h.Hourly[0].Start, to) {
+		lo, hi := m.Start, m.End
+		if lo.Before(h.Hourly[0].Start) {
+			lo = h.Hourly[0].Start
+		}
+		if hi.After(to) {
+			hi = to
+		}
+		got, err := x.Sum(lo, hi)
+		if err != nil {
+			t.Fatalf("month from %s: %v", m.Start, err)
+		}
+		var want slo.Counts
+		for _, e := range events {
+			if e.t.After(lo) && !e.t.After(hi) {
+				want.Total += e.total
+				want.Good += e.total - e.bad
+			}
+		}
+		if got != want {
+			t.Errorf("month (%s, %s]: %+v, truth %+v", lo, hi, got, want)
+		}
+	}
+}

@@ -145,9 +145,9 @@ func Compute(in Input) (*Review, error) {
 	return rv, nil
 }
 
-// counter sums events exactly from the hourly history, or from the 5m one
-// where an edge falls inside an hourly bucket (a month boundary in a time
-// zone offset by half an hour).
+// counter sums events exactly from the hourly history (refined with 5m
+// buckets at the period boundaries that cut an hour), or from the 5m one
+// where an edge still falls inside an hourly bucket.
 type counter struct {
 	hourly, fine *slo.HistoryIndex
 }
@@ -171,7 +171,14 @@ func figures(in *Input, si *SLOInput, s slo.SLO, cal slo.Periods) (Figures, erro
 		return Figures{}, fmt.Errorf("objective %g%% leaves no error budget", s.Objective)
 	}
 	f := Figures{Objective: s.ObjectiveRatio(), ObjectivePercent: s.Objective, Window: s.Window.Text, Calendar: cal != nil}
-	hx, err := slo.NewHistoryIndex(si.Hourly)
+	// Month starts in the review's zone and the calendar window's period
+	// starts may fall inside an hourly bucket (a zone offset by half an
+	// hour): those buckets get their 5m buckets spliced in.
+	hourly, err := slo.Refine(si.Hourly, append(append([]slo.Bucket(nil), si.Cuts...), si.Fine...), slo.MonthPeriods(in.Location), cal)
+	if err != nil {
+		return f, fmt.Errorf("hourly history: %w", err)
+	}
+	hx, err := slo.NewHistoryIndex(hourly)
 	if err != nil {
 		return f, fmt.Errorf("hourly history: %w", err)
 	}

@@ -41,6 +41,13 @@ type SLOInput struct {
 	// itself for incidents. Empty means no on-call load and no incidents,
 	// said in the review.
 	Fine []slo.Bucket
+	// Cuts holds 5m buckets of the hourly buckets that a boundary of the
+	// review's months or of the SLO's calendar periods falls inside (a zone
+	// offset by half an hour from UTC: Asia/Kolkata's months start at 18:30
+	// UTC): they are spliced into Hourly (slo.Refine) so that sums across
+	// those boundaries are exact. Fine serves the same purpose where it
+	// reaches. Without them such a sum is an error.
+	Cuts []slo.Bucket
 	// WhatIf overrides Input.WhatIf for this SLO (--slo with --what-if.*).
 	WhatIf *WhatIf
 }

@@ -736,3 +736,38 @@ func TestReviewWithoutData(t *testing.T) {
 		}
 	}
 }
+
+// A calendar-month SLO in Kolkata (+05:30): its months start at 18:30 UTC,
+// inside an hourly bucket, and long before the 5-minute history begins. The
+// hours the month boundaries cut come as 5-minute buckets of their own
+// (Cuts), and every figure matches the brute force over 5-minute buckets,
+// reviewed in Kolkata, in New York and in Kathmandu (+05:45).
+func TestReviewCalendarWindowInAHalfHourZone(t *testing.T) {
+	sc := newScenario(t)
+	kolkata := mustLoc(t, "Asia/Kolkata")
+	month, err := slo.CalendarWindow("month", kolkata)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, zone := range []*time.Location{kolkata, sc.loc, mustLoc(t, "Asia/Kathmandu")} {
+		in := sc.input("hard", "steady")
+		in.Location = zone
+		for i := range in.SLOs {
+			in.SLOs[i].SLO.Window = month
+			// The 5-minute buckets of the hours 18:00-19:00 UTC only.
+			for _, b := range toBuckets(sc.data[in.SLOs[i].SLO.Name], 1, time.Time{}) {
+				if b.Start.UTC().Hour() == 18 {
+					in.SLOs[i].Cuts = append(in.SLOs[i].Cuts, b)
+				}
+			}
+		}
+		rv, err := Compute(in)
+		if err != nil {
+			t.Fatalf("reviewed in %s: %v", zone, err)
+		}
+		for i, name := range []string{"hard", "steady"} {
+			tr := bruteForceWindow(sc.data[name], sc.from, sc.to, zone, o999, 30*24*time.Hour, kolkata)
+			compareFigures(t, name+" Kolkata month reviewed in "+zone.String(), rv.SLOs[i].Actual, tr, o999)
+		}
+	}
+}

@@ -159,7 +159,13 @@ func readHistories(ctx context.Context, src backend.Source, in *review.Input, ex
 	var wg sync.WaitGroup
 	for i := range in.SLOs {
 		si := &in.SLOs[i]
+		// A calendar window reaches back to its period's start: up to its
+		// longest period (31 days and the hour a daylight-saving change
+		// adds) before the review's first hour.
 		window := si.SLO.Window.Duration
+		if si.SLO.Window.IsCalendar() {
+			window = si.SLO.Window.Longest() + time.Hour
+		}
 		if in.WhatIf != nil {
 			window = max(window, in.WhatIf.Window)
 		}
@@ -170,13 +176,14 @@ func readHistories(ctx context.Context, src backend.Source, in *review.Input, ex
 			defer func() { <-sem }()
 			r := history.ForReview(in.From, in.To, window)
 			r.Exclusions = counting.SpansFor(si.SLO.Name, exclusions)
+			r.Periods = []slo.Periods{slo.MonthPeriods(in.Location), si.SLO.Window.CalendarPeriods()}
 			h, err := history.Read(ctx, src, &si.SLO, r)
 			if err != nil {
 				errs[i] = err
 				cancel()
 				return
 			}
-			si.Hourly, si.Fine = h.Hourly, h.Fine
+			si.Hourly, si.Fine, si.Cuts = h.Hourly, h.Fine, h.Cuts
 		}()
 	}
 	wg.Wait()
