@@ -151,3 +151,28 @@ func TestChartsInHalfHourZones(t *testing.T) {
 		}
 	}
 }
+
+// An estimate's hour is split by time: its counts are one ratio's weighted
+// seconds, even over the hour; the parts add up to the hour.
+func TestEvenPartsOfAnEstimate(t *testing.T) {
+	b := slo.Bucket{Start: mustTime("2026-11-17T18:00:00Z"), End: mustTime("2026-11-17T19:00:00Z"), Counts: slo.Counts{Good: 3599.1, Total: 3600}}
+	parts := evenParts(b, slo.SplitParts(b, slo.DayPeriods(mustLoc(t, "Asia/Kolkata"))))
+	if len(parts) != 2 || !parts[0].End.Equal(mustTime("2026-11-17T18:30:00Z")) || parts[0].Total != 1800 || parts[1].Total != 1800 {
+		t.Fatalf("parts %+v, want two halves at 18:30", parts)
+	}
+	if sum := slo.SumHistory(parts); !closeTo(sum.Good, b.Good) || sum.Total != b.Total {
+		t.Errorf("parts add up to %+v, the hour %+v", sum, b.Counts)
+	}
+	if _, err := slo.Refine([]slo.Bucket{b}, parts, slo.DayPeriods(mustLoc(t, "Asia/Kolkata"))); err != nil {
+		t.Error(err)
+	}
+}
+
+func mustLoc(t *testing.T, name string) *time.Location {
+	t.Helper()
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
