@@ -3,7 +3,6 @@ package e2e
 import (
 	"fmt"
 	"math"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -315,19 +314,12 @@ func waitUntil(t *testing.T, timeout time.Duration, what string, ok func() bool)
 }
 
 // stopPrometheus asks Prometheus to quit (the instances run with
-// --web.enable-lifecycle) and waits until it no longer answers, so its data
-// directory can be reused.
+// --web.enable-lifecycle) and waits until its process has exited, so its
+// data directory can be reused: it stops answering HTTP before it has closed
+// the TSDB and released the directory's lock (promtest.Quit).
 func stopPrometheus(t *testing.T, p *promtest.Instance) {
 	t.Helper()
-	resp, err := http.Post(p.URL+"/-/quit", "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	waitUntil(t, 30*time.Second, "Prometheus to exit", func() bool {
-		_, err := http.Get(p.URL + "/-/healthy")
-		return err != nil
-	})
+	p.Quit(t, 60*time.Second)
 }
 
 // TestExampleAlertmanagerRoutes checks examples/alertmanager.yml with amtool

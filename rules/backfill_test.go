@@ -125,15 +125,8 @@ func TestBackfillAgreesWithDaemon(t *testing.T) {
 	// Prometheus 2.42 loads blocks added to its data directory only at
 	// start-up (3.x also rescans every minute): stop it, move the block in,
 	// start it again, as README.md tells users to.
-	resp, err := http.Post(prom.URL+"/-/quit", "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	waitFor(t, 30*time.Second, "Prometheus to exit", func() bool {
-		_, err := http.Get(prom.URL + "/-/healthy")
-		return err != nil
-	})
+	// Until the process exits it holds the TSDB's lock (promtest.Quit).
+	prom.Quit(t, 60*time.Second)
 	entries, _ := os.ReadDir(blocks)
 	for _, e := range entries {
 		if err := os.Rename(filepath.Join(blocks, e.Name()), filepath.Join(dataDir, e.Name())); err != nil {

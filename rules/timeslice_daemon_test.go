@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,15 +70,8 @@ func TestTimesliceAgreesWithDaemonEngine(t *testing.T) {
 	if _, err := Backfill(context.Background(), cfg, opts, BackfillOptions{PrometheusURL: prom.URL, OutputDir: blocks, History: 3 * day}); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Post(prom.URL+"/-/quit", "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	waitFor(t, 30*time.Second, "Prometheus to exit", func() bool {
-		_, err := http.Get(prom.URL + "/-/healthy")
-		return err != nil
-	})
+	// Until the process exits it holds the TSDB's lock (promtest.Quit).
+	prom.Quit(t, 60*time.Second)
 	entries, _ := os.ReadDir(blocks)
 	for _, e := range entries {
 		if err := os.Rename(filepath.Join(blocks, e.Name()), filepath.Join(dataDir, e.Name())); err != nil {

@@ -3,6 +3,7 @@ package rules
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"os"
@@ -75,7 +76,8 @@ func TestVMAlertAgreesWithDaemon(t *testing.T) {
 	}
 	// vmalert insists on a notifier when a file has alerts; nothing listens
 	// there, and the alerts are not what this test checks.
-	promtest.StartVMAlert(t, []string{rulesPath}, vm.URL, vm.URL, "-remoteWrite.flushInterval=200ms", "-notifier.url=http://127.0.0.1:9")
+	va := promtest.StartVMAlert(t, []string{rulesPath}, vm.URL, vm.URL, "-remoteWrite.flushInterval=200ms", "-notifier.url=http://127.0.0.1:9")
+	defer logVMAlertIterations(t, va.URL)
 	sel := `{service="api",slo="api-availability"}`
 	waitFor(t, 60*time.Second, "the running sums' first evaluation", func() bool {
 		_, _ = http.Get(vm.URL + "/internal/force_flush")
@@ -277,4 +279,23 @@ func (f *vmFeeder) points() []rawPoint {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]rawPoint(nil), f.pts...)
+}
+
+// logVMAlertIterations logs vmalert's own account of its group evaluations:
+// how many were missed (an evaluation that started more than an interval
+// late is skipped, and its interval's delta with it) and how long they took.
+func logVMAlertIterations(t *testing.T, url string) {
+	resp, err := http.Get(url + "/metrics")
+	if err != nil {
+		t.Logf("vmalert metrics: %v", err)
+		return
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "vmalert_iteration_missed_total") || strings.HasPrefix(line, "vmalert_iteration_duration_seconds") ||
+			strings.HasPrefix(line, "vmalert_iteration_total") || strings.HasPrefix(line, "vmalert_remotewrite_") {
+			t.Logf("vmalert: %s", line)
+		}
+	}
 }

@@ -2,10 +2,12 @@ package promtest
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Options configure StartPrometheus. Every field is optional.
@@ -114,4 +116,24 @@ func StartAlertmanager(t testing.TB, configYAML string) *Instance {
 		}
 	})
 	return &Instance{URL: url, s: s}
+}
+
+// Quit asks a server started with --web.enable-lifecycle (every Prometheus
+// here) to shut down and waits until its process has exited. Its HTTP
+// listener closes first, while the TSDB is still being closed and its lock
+// file held: a Prometheus started on the same data directory before the
+// exit fails to lock it, and blocks moved in meanwhile race the old
+// process. So "no longer answers" is not enough; the process's exit is.
+func (i *Instance) Quit(t testing.TB, timeout time.Duration) {
+	t.Helper()
+	resp, err := http.Post(i.URL+"/-/quit", "", nil)
+	if err != nil {
+		t.Fatalf("%s: POST /-/quit: %v", i.s.name, err)
+	}
+	resp.Body.Close()
+	select {
+	case <-i.s.done:
+	case <-time.After(timeout):
+		t.Fatalf("%s did not exit within %s of /-/quit\n--- %s output ---\n%s", i.s.name, timeout, i.s.name, i.s.log.String())
+	}
 }
