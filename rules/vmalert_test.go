@@ -110,6 +110,7 @@ func TestVMAlertAgreesWithDaemon(t *testing.T) {
 		t.Fatalf("no 5m burn rate from vmalert: %v", last)
 	}
 	at := time.UnixMilli(int64(math.Round(last[0].Value * 1000)))
+	waitWholeEvaluation(t, vm, sel, at, opts.Interval)
 	seen := at.Add(-opts.Interval - opts.Delay)
 	pts := feed.points()
 	in := slo.Input{At: seen, Window: trueCounts(pts, seen.Add(-day), seen), Burn: map[time.Duration]slo.Counts{}}
@@ -176,6 +177,7 @@ func TestVMAlertAgreesWithDaemon(t *testing.T) {
 			t.Fatalf("no 5m burn rate for region %s from vmalert: %v", g.region, last)
 		}
 		at := time.UnixMilli(int64(math.Round(last[0].Value * 1000)))
+		waitWholeEvaluation(t, vm, gsel, at, opts.Interval)
 		seen := at.Add(-opts.Interval - opts.Delay)
 		var scaled []rawPoint
 		for _, p := range pts {
@@ -298,4 +300,43 @@ func logVMAlertIterations(t *testing.T, url string) {
 			t.Logf("vmalert: %s", line)
 		}
 	}
+}
+
+// waitWholeEvaluation waits until every figure the test compares (each
+// window's burn rate, the remaining budget) has its sample of vmalert's
+// evaluation at at. vmalert runs a group's rules one after another and
+// writes each result by remote write as it goes; in the vmalert shape every
+// window's burn rate is a rule of its own. So when the 5m burn rate of an
+// evaluation is visible, the rules after it may not be yet, and a query at
+// at then answers with their previous evaluation's samples (the 5m lookback):
+// figures of the window one interval earlier, compared with the truth at
+// this one. The longer an evaluation takes (a loaded machine, the grouped
+// SLO's heavier rules), the likelier the test read such a half-written
+// evaluation. The evaluation is whole when every figure's latest sample at
+// at is stamped at: at most one more evaluation later.
+func waitWholeEvaluation(t *testing.T, vm *promtest.Instance, sel string, at time.Time, interval time.Duration) {
+	t.Helper()
+	stamped := func(expr string) bool {
+		// Every series of expr (the windows' burn rates: one from each
+		// earlier evaluation at least) must be stamped at.
+		got, err := vm.QueryErr("timestamp("+expr+")", at)
+		if err != nil || len(got) == 0 {
+			return false
+		}
+		for _, smp := range got {
+			if int64(math.Round(smp.Value*1000)) != at.UnixMilli() {
+				return false
+			}
+		}
+		return true
+	}
+	// How often the first look found the evaluation half-written (the
+	// race this wait closes), for the log.
+	if !stamped("slo:burn_rate:ratio"+sel) || !stamped("slo:error_budget_remaining:ratio"+sel) {
+		t.Logf("vmalert's evaluation at %s was not yet whole when its 5m burn rate was read (%s): waiting for the rest", at.Format(time.RFC3339), sel)
+	}
+	waitFor(t, 2*interval+30*time.Second, "every figure of vmalert's evaluation at "+at.Format(time.RFC3339), func() bool {
+		_, _ = http.Get(vm.URL + "/internal/force_flush")
+		return stamped("slo:burn_rate:ratio"+sel) && stamped("slo:error_budget_remaining:ratio"+sel)
+	})
 }
