@@ -212,13 +212,6 @@ func TestRulesAlertmanagerRouting(t *testing.T) {
 	restart := time.Now()
 	prom = promtest.StartPrometheus(t, promtest.Options{
 		DataDir: dataDir, RuleFiles: []string{rulesPath},
-		// Alerts stay valid in Alertmanager for 4 × the resend delay (the
-		// groups run every second): at 1s a Prometheus held up for 2 s on
-		// a loaded machine let checkout's page expire, the inhibition
-		// lifted, and its ticket reached the ticket queue. At 5s an alert
-		// is valid 20 s and resent every 6 s; the first notification comes
-		// at the first resend after Prometheus learns the Alertmanager.
-		ResendDelay: 5 * time.Second,
 		ConfigYAML: fmt.Sprintf("global:\n  evaluation_interval: 1s\nalerting:\n  alertmanagers:\n    - static_configs:\n        - targets: [%q]\n",
 			strings.TrimPrefix(am.URL, "http://")),
 	})

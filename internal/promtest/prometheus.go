@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/prometheus/common/model"
 )
 
 // Options configure StartPrometheus. Every field is optional.
@@ -27,14 +25,6 @@ type Options struct {
 	// counts back from the newest sample, and with Prometheus's 15d default the
 	// older half of a 30-day backfill is deleted at start-up without an error.
 	Retention string
-	// ResendDelay is --rules.alert.resend-delay. Default 1s: with
-	// Prometheus's one minute the first webhook arrives a minute late. An
-	// alert sent to Alertmanager is valid for 4 × max(resend delay,
-	// evaluation interval), 4 s at 1s and 1s, and is resent about every 2 s:
-	// a Prometheus held up 2 s (a loaded machine) lets it expire in
-	// Alertmanager, which then treats it as resolved (an inhibition lifts).
-	// A test that asserts on inhibition or silence sets a longer delay.
-	ResendDelay time.Duration
 	// ExtraArgs are appended to the command line.
 	ExtraArgs []string
 }
@@ -85,10 +75,6 @@ func StartPrometheus(t testing.TB, opt Options) *Instance {
 		}
 		cfg = b.String()
 	}
-	resend := opt.ResendDelay
-	if resend <= 0 {
-		resend = time.Second
-	}
 	cfgPath := filepath.Join(dir, "prometheus.yml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -101,7 +87,7 @@ func StartPrometheus(t testing.TB, opt Options) *Instance {
 			fmt.Sprintf("--web.listen-address=127.0.0.1:%d", port),
 			// The default of one minute makes the first webhook arrive a
 			// minute late; tests would wait for nothing.
-			"--rules.alert.resend-delay=" + model.Duration(resend).String(),
+			"--rules.alert.resend-delay=1s",
 			"--web.enable-lifecycle",
 		}
 		return append(args, opt.ExtraArgs...)
