@@ -138,6 +138,15 @@ func TestVMAlertAgreesWithDaemon(t *testing.T) {
 		}
 	}
 	rem := vm.Query(t, "slo:error_budget_remaining:ratio"+sel, at)
+	if t.Failed() || len(rem) != 1 || !close(rem[0].Value, want.BudgetRemaining) {
+		// As for the grouped SLO below: which running sum lost events,
+		// against the truth since the live traffic started.
+		for _, m := range []string{metricTotal, metricBad} {
+			t.Logf("%s at %s: %v", m, at.Add(-opts.Interval), vm.Query(t, m+sel, at.Add(-opts.Interval)))
+		}
+		c := trueCounts(pts, liveFrom.Add(-time.Minute), seen)
+		t.Logf("truth since the live traffic until %s: total %g, bad %g", seen, c.Total, c.Total-c.Good)
+	}
 	if len(rem) != 1 || !close(rem[0].Value, want.BudgetRemaining) {
 		t.Fatalf("budget remaining: vmalert %v, daemon math %g", rem, want.BudgetRemaining)
 	}
