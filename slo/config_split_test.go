@@ -211,3 +211,18 @@ func TestSplitParseBigFile(t *testing.T) {
 		compareParse(t, "1 MB "+strings.TrimSpace(last), bigConfig(1<<20, last))
 	}
 }
+
+// FuzzSplitParse checks that whenever the split parse takes a file, the
+// whole parse accepts it too and gives the same tree. Run it with
+// `go test ./slo -run '^$' -fuzz FuzzSplitParse -fuzztime 30s`.
+func FuzzSplitParse(f *testing.F) {
+	for _, insert := range splitCases {
+		f.Add(generated(3, 1, insert, "", ""))
+		f.Add(generated(2, 2, insert, "a: &x 1\n", "b: *x\n"))
+	}
+	f.Add([]byte("slos:\n- a\n- &x b\n- *x\nc: d\n"))
+	f.Add([]byte("x: \"\nslos:\n  - a\n\"\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		compareSplit(t, "input", data)
+	})
+}
