@@ -162,6 +162,17 @@ func generated(n, at int, insert, head, tail string) []byte {
 	return b.Bytes()
 }
 
+// dedentList moves the lines after `slos:` two columns left where they have
+// the room, so that the list's dashes are at column 0 as YAML allows.
+func dedentList(data []byte) []byte {
+	head, list, _ := bytes.Cut(data, []byte("slos:\n"))
+	lines := bytes.SplitAfter(list, []byte("\n"))
+	for i, l := range lines {
+		lines[i] = bytes.TrimPrefix(l, []byte("  "))
+	}
+	return append(append(head, "slos:\n"...), bytes.Join(lines, nil)...)
+}
+
 // Each case, placed at every position of a file cut into eight pieces (first
 // item, either side of every cut, last item), parses to the same tree and
 // gives the same config and errors either way.
@@ -174,12 +185,17 @@ func TestSplitParseEqualsWhole(t *testing.T) {
 		for _, at := range []int{0, 1, 7, 8, 9, 31, 32, 33, n - 1, n} {
 			for hi, head := range heads {
 				for ti, tail := range tails {
-					data := generated(n, at, insert, head, tail)
-					label := fmt.Sprintf("%s at %d, head %d, tail %d", name, at, hi, ti)
-					if compareSplit(t, label, data) {
-						splitTaken++
+					for _, dedent := range []bool{false, true} {
+						data := generated(n, at, insert, head, tail)
+						if dedent {
+							data = dedentList(data)
+						}
+						label := fmt.Sprintf("%s at %d, head %d, tail %d, list at column 0: %v", name, at, hi, ti, dedent)
+						if compareSplit(t, label, data) {
+							splitTaken++
+						}
+						compareParse(t, label, data)
 					}
-					compareParse(t, label, data)
 				}
 			}
 		}
@@ -195,7 +211,7 @@ func TestSplitParseEqualsWhole(t *testing.T) {
 		}
 		compareParse(t, label, data)
 	}
-	if splitTaken < len(splitCases)*10 {
+	if splitTaken < len(splitCases)*20 {
 		t.Fatalf("the split parse took only %d files: the comparison proves little", splitTaken)
 	}
 }
