@@ -182,7 +182,7 @@ func TestSplitParseEqualsWhole(t *testing.T) {
 	tails := []string{"", "exclusions: []\n", "policies:\n  - name: q\n    states: [{name: ok, featureShare: 1}]\n"}
 	splitTaken := 0
 	for name, insert := range splitCases {
-		for _, at := range []int{0, 1, 7, 8, 9, 31, 32, 33, n - 1, n} {
+		for _, at := range []int{0, 1, 8, 9, 32, n - 1, n} {
 			for hi, head := range heads {
 				for ti, tail := range tails {
 					for _, dedent := range []bool{false, true} {
@@ -211,7 +211,7 @@ func TestSplitParseEqualsWhole(t *testing.T) {
 		}
 		compareParse(t, label, data)
 	}
-	if splitTaken < len(splitCases)*20 {
+	if splitTaken < len(splitCases)*14 {
 		t.Fatalf("the split parse took only %d files: the comparison proves little", splitTaken)
 	}
 }
