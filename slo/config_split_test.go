@@ -173,9 +173,9 @@ func dedentList(data []byte) []byte {
 	return append(append(head, "slos:\n"...), bytes.Join(lines, nil)...)
 }
 
-// Each case, placed at every position of a file cut into eight pieces (first
-// item, either side of every cut, last item), parses to the same tree and
-// gives the same config and errors either way.
+// Each case, placed at the first item, at and just after a cut between
+// pieces (64 items make 16 pieces of four on two CPUs) and at the last item,
+// parses to the same tree and gives the same config and errors either way.
 func TestSplitParseEqualsWhole(t *testing.T) {
 	const n = 64
 	heads := []string{"", "policies:\n  - &p\n    name: p\n    states: [{name: ok, featureShare: 1}]\n"}
