@@ -129,7 +129,11 @@ func decodeNative(top reporter, doc *yaml.Node, fc *fileConfig) {
 			fc.policies = append(fc.policies, p)
 		}
 	}
-	fc.slos = append(fc.slos, decodeSLOs(top, top.sequence(f.values["slos"], "slos"))...)
+	if drafts := decodeSLOs(top, top.sequence(f.values["slos"], "slos")); fc.slos == nil {
+		fc.slos = drafts
+	} else {
+		fc.slos = append(fc.slos, drafts...)
+	}
 	fc.exclusions = append(fc.exclusions, decodeExclusions(reporter{file: top.file, errs: top.errs}, f.values["exclusions"])...)
 	if !f.has("slos") && !f.has("policies") && !f.has("exclusions") && !misspelt {
 		top.errorf(f.node, "", "no slos defined: define at least one SLO under slos:")
@@ -175,8 +179,17 @@ func merge(files []fileConfig, errs []ConfigError, now time.Time) (*Config, erro
 			cfg.Policies = append(cfg.Policies, p)
 		}
 	}
-	sloAt := map[string]location{}
-	byName := map[string]*SLO{}
+	// Sized up front: with tens of thousands of SLOs, growing these was a
+	// tenth of a big file's check.
+	count := 0
+	for _, fc := range files {
+		count += len(fc.slos)
+	}
+	sloAt := make(map[string]location, count)
+	byName := make(map[string]*SLO, count)
+	if count > 0 {
+		cfg.SLOs = make([]SLO, 0, count)
+	}
 	for _, fc := range files {
 		r := reporter{file: fc.file, errs: &errs}
 		for _, s := range fc.slos {

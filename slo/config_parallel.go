@@ -49,6 +49,9 @@ func decodeSLOs(top reporter, nodes []*yaml.Node) []sloDraft {
 		wg.Wait()
 	}
 	var drafts []sloDraft
+	if len(out) > 0 {
+		drafts = make([]sloDraft, 0, len(out))
+	}
 	for _, d := range out {
 		*top.errs = append(*top.errs, d.errs...)
 		if d.ok {

@@ -25,6 +25,9 @@ func parseDocuments(file string, data []byte, errs *[]ConfigError) (docs []*yaml
 			Message: fmt.Sprintf("invalid YAML: byte 0x%02x at column %d is not valid UTF-8; save the file as UTF-8", b, col)})
 		return nil, false
 	}
+	if docs, ok := parseSplit(data); ok {
+		return docs, true
+	}
 	docs, err := decodeAll(data)
 	if err != nil {
 		line, msg := locateSyntaxError(data, err)

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
 
 	"github.com/alecthomas/kingpin/v2"
 
@@ -31,7 +33,17 @@ func exclusionsFlag(c *kingpin.CmdClause) *[]string {
 
 func (c *checkCmd) name() string { return "check" }
 
+// checkGCPercent is the collector's target while check loads the config.
+// Building the node trees of a big file is most of a check, and the process
+// exits right after it: collecting a quarter as often saves about a fifth of
+// the CPU of a 10 MB file for about 20% more peak memory (docs/benchmarks.md).
+// A GOGC in the environment is left as the user set it.
+const checkGCPercent = 400
+
 func (c *checkCmd) run(stdout, stderr io.Writer) int {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		defer debug.SetGCPercent(debug.SetGCPercent(checkGCPercent))
+	}
 	cfg, err := slo.Load(slo.LoadOptions{ConfigFiles: *c.files, ExclusionFiles: *c.exclusions})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
