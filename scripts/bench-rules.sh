@@ -134,7 +134,7 @@ steady() { # $1: rule file, $2: label. Waits SETTLE seconds, then measures over 
   samples=$(scripts/rule-stats.py "$URL" "$1" 6)
   if [ -n "${DIAG:-}" ]; then
     [ -z "${DIAG_DIR:-}" ] || curl -sf "$URL/debug/pprof/heap" > "$DIAG_DIR/$2.heap"
-    echo "$2 diag: head series $(metric prometheus_tsdb_head_series), heap in use $(( $(metric go_memstats_heap_inuse_bytes | python3 -c 'import sys; print(int(float(sys.stdin.read())))') >> 20 )) MiB, $(awk '/^Rss(Anon|File|Shmem):/{printf "%s %d MiB ", $1, $2/1024}' /proc/$PROM_PID/smaps_rollup)"
+    echo "$2 diag: head series $(metric prometheus_tsdb_head_series), heap in use $(( $(metric go_memstats_heap_inuse_bytes | python3 -c 'import sys; print(int(float(sys.stdin.read())))') >> 20 )) MiB, RSS $(awk '/^Rss(Anon|File|Shmem):/{sub(/^Rss/, "", $1); printf "%s %d MiB ", $1, $2/1024}' /proc/$PROM_PID/status)"
   fi
   python3 -c "print('%-10s groups %5d  rules %6d  eval %7.2f s/min  CPU %5.1f%%  RSS %5.0f MiB  samples read %6.2fM/min  missed %d' % ('$2', $groups, $(grep -cE '^ *- (record|alert):|^ *- \{record:' "$1"), $evals, 100*($c1-$c0)/($t1-$t0), $rss/2**20, $samples/1e6, $missed))"
 }
