@@ -13,12 +13,18 @@
 # minute, its RSS and the raw and recorded samples its rules read per minute
 # (scripts/rule-stats.py: the first groups' expressions as instant queries
 # with stats=all, scaled to all groups).
-# Usage: [SLOTH_RULES=F|shape] [PYRRA_RULES=F|shape] scripts/bench-rules.sh [SLOS] [SETTLE_SECONDS]
+# SETS=generated,pyrra runs only the named sets (of generated, naive, sloth,
+# pyrra; the peers still need their *_RULES). DIAG=1 adds, per set, the head
+# series, the Go heap in use and RSS split into anonymous and file-backed
+# pages (mmapped blocks), to see what the memory follows; DIAG_DIR=D also
+# saves Prometheus's heap profile there as SET.heap.
+# Usage: [SETS=a,b] [DIAG=1] [SLOTH_RULES=F|shape] [PYRRA_RULES=F|shape] scripts/bench-rules.sh [SLOS] [SETTLE_SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SLOS=${1:-1000}
 SETTLE=${2:-150}
 MEASURE=${MEASURE:-60} # seconds of CPU measurement (shorter only for trying the script)
+ONLY_SETS=${SETS:-}
 WORK=$(mktemp -d)
 PROM_PID=""
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
@@ -69,6 +75,12 @@ for peer in SLOTH PYRRA; do
     *) cp "$f" "$WORK/$lower.yml"; SETS="$SETS $lower" ;;
   esac
 done
+if [ -n "${ONLY_SETS:-}" ]; then
+  keep=""
+  for set in $SETS; do case ",$ONLY_SETS," in *",$set,"*) keep="$keep $set" ;; esac; done
+  SETS=$keep
+  [ -n "$SETS" ] || { echo "SETS=$ONLY_SETS names no set this run has" >&2; exit 1; }
+fi
 for set in $SETS; do promtool check rules --lint=none "$WORK/$set.yml" >&2; done
 
 TARGET_PORT=$(free_port)
@@ -120,6 +132,10 @@ steady() { # $1: rule file, $2: label. Waits SETTLE seconds, then measures over 
   rss=$(metric process_resident_memory_bytes)
   missed=$(curl -sf "$URL/metrics" | grep "^prometheus_rule_group_iterations_missed_total{rule_group=\"$1;" | awk '{ s += $2 } END { print s + 0 }')
   samples=$(scripts/rule-stats.py "$URL" "$1" 6)
+  if [ -n "${DIAG:-}" ]; then
+    [ -z "${DIAG_DIR:-}" ] || curl -sf "$URL/debug/pprof/heap" > "$DIAG_DIR/$2.heap"
+    echo "$2 diag: head series $(metric prometheus_tsdb_head_series), heap in use $(( $(metric go_memstats_heap_inuse_bytes | python3 -c 'import sys; print(int(float(sys.stdin.read())))') >> 20 )) MiB, RSS $(awk '/^Rss(Anon|File|Shmem):/{sub(/^Rss/, "", $1); printf "%s %d MiB ", $1, $2/1024}' /proc/$PROM_PID/status)"
+  fi
   python3 -c "print('%-10s groups %5d  rules %6d  eval %7.2f s/min  CPU %5.1f%%  RSS %5.0f MiB  samples read %6.2fM/min  missed %d' % ('$2', $groups, $(grep -cE '^ *- (record|alert):|^ *- \{record:' "$1"), $evals, 100*($c1-$c0)/($t1-$t0), $rss/2**20, $samples/1e6, $missed))"
 }
 stop_prometheus() { curl -sf -X POST "$URL/-/quit" >/dev/null; wait "$PROM_PID" || true; }
