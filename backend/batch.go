@@ -84,7 +84,9 @@ type batchCounters struct{ batched, direct, shared, queries atomic.Int64 }
 const bytesPerSample = 32
 
 // NewBatcher wraps inner. The result also implements HourlySource and
-// Query when inner does, passing those through unchanged.
+// Query when inner does: Query passes through unchanged, HourlyIncreases
+// is joined like Samples when inner runs range queries (the Prometheus
+// client), and passes through otherwise.
 func NewBatcher(inner Source, o BatchOptions) Source {
 	if o.Linger <= 0 {
 		o.Linger = 10 * time.Millisecond
@@ -122,7 +124,7 @@ type batcherHourly struct {
 }
 
 func (b *batcherHourly) HourlyIncreases(ctx context.Context, selector string, first, last time.Time) (map[int64]Hour, error) {
-	return b.hs.HourlyIncreases(ctx, selector, first, last)
+	return b.hourlyIncreases(ctx, b.hs, selector, first, last)
 }
 
 type batcherQuery struct {
@@ -141,7 +143,7 @@ type batcherHourlyQuery struct {
 }
 
 func (b *batcherHourlyQuery) HourlyIncreases(ctx context.Context, selector string, first, last time.Time) (map[int64]Hour, error) {
-	return b.hs.HourlyIncreases(ctx, selector, first, last)
+	return b.hourlyIncreases(ctx, b.hs, selector, first, last)
 }
 
 func (b *batcherHourlyQuery) Query(ctx context.Context, expr string, at time.Time) ([]Series, error) {
@@ -178,23 +180,28 @@ type parsedSelector struct {
 	eq map[string]string
 }
 
+// phaseKey and flightKey name a read by its range: (from, to] of raw
+// samples, or, hourly, the hours ending at from..to.
 type phaseKey struct {
 	name     string
 	from, to int64
+	hourly   bool
 }
 
 type flightKey struct {
 	selector string
 	from, to int64
+	hourly   bool
 }
 
 // call is one selector's read, shared by identical requests.
 type call struct {
 	key  flightKey
 	sel  *parsedSelector
-	done chan struct{}
-	res  []Series
-	err  error
+	done  chan struct{}
+	res   []Series
+	hours map[int64]Hour
+	err   error
 }
 
 // batch collects the calls of one phase until it is sent.
@@ -210,23 +217,55 @@ func (b *Batcher) Samples(ctx context.Context, selector string, from, to time.Ti
 	if !to.After(from) {
 		return nil, nil
 	}
-	fk := flightKey{selector, from.UnixMilli(), to.UnixMilli()}
+	c, err := b.join(ctx, flightKey{selector, from.UnixMilli(), to.UnixMilli(), false})
+	if c == nil && err == nil {
+		// Nothing to join on: the selector's own query.
+		return b.inner.Samples(ctx, selector, from, to)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.res, c.err
+}
+
+// hourlyIncreases joins HourlyIncreases like Samples when the inner Source
+// runs range queries itself (the Prometheus client): the two range queries
+// of hourly.go for many selectors at once, each caller's hours computed
+// from its own series by the same rule.
+func (b *Batcher) hourlyIncreases(ctx context.Context, hs HourlySource, selector string, first, last time.Time) (map[int64]Hour, error) {
+	if _, ok := b.inner.(rangeQuerier); !ok || last.Before(first) {
+		return hs.HourlyIncreases(ctx, selector, first, last)
+	}
+	c, err := b.join(ctx, flightKey{selector, first.UnixMilli(), last.UnixMilli(), true})
+	if c == nil && err == nil {
+		return hs.HourlyIncreases(ctx, selector, first, last)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.hours, c.err
+}
+
+// join adds the read to its phase's batch, or to an identical read in
+// flight, and waits for its answer. It returns nil and no error when the
+// selector cannot be joined (no metric name, no label matched by
+// equality): the caller reads it directly.
+func (b *Batcher) join(ctx context.Context, fk flightKey) (*call, error) {
 	b.mu.Lock()
 	if c := b.flights[fk]; c != nil {
 		b.mu.Unlock()
 		b.stats.shared.Add(1)
 		return wait(ctx, c)
 	}
-	p, err := b.parseLocked(selector)
+	p, err := b.parseLocked(fk.selector)
 	if err != nil || p.name == "" || len(p.eq) == 0 {
 		b.mu.Unlock()
-		// Nothing to join on: the selector's own query.
 		b.stats.direct.Add(1)
-		return b.inner.Samples(ctx, selector, from, to)
+		return nil, nil
 	}
 	c := &call{key: fk, sel: p, done: make(chan struct{})}
 	b.flights[fk] = c
-	pk := phaseKey{p.name, fk.from, fk.to}
+	pk := phaseKey{p.name, fk.from, fk.to, fk.hourly}
 	bt := b.open[pk]
 	if bt == nil {
 		bt = &batch{key: pk}
@@ -243,11 +282,11 @@ func (b *Batcher) Samples(ctx context.Context, selector string, from, to time.Ti
 	return wait(ctx, c)
 }
 
-// wait returns the call's answer, or the caller's context error first.
-func wait(ctx context.Context, c *call) ([]Series, error) {
+// wait returns the answered call, or the caller's context error first.
+func wait(ctx context.Context, c *call) (*call, error) {
 	select {
 	case <-c.done:
-		return c.res, c.err
+		return c, nil
 	case <-ctx.Done():
 		return nil, &Error{Outcome: Timeout, Query: c.key.selector, When: "a joined read", Err: ctx.Err()}
 	}
@@ -290,15 +329,19 @@ func (b *Batcher) send(bt *batch) {
 	if b.open[bt.key] == bt {
 		delete(b.open, bt.key)
 	}
-	density := b.density[bt.key.name]
+	density := b.density[densityKey(bt.key)]
 	b.mu.Unlock()
 	// The query runs for the callers, not for any one of them: a caller
 	// that gives up does not cancel it for the others. The inner Source's
 	// own timeout bounds it.
 	ctx := context.Background()
 	from, to := time.UnixMilli(bt.key.from), time.UnixMilli(bt.key.to)
+	span := to.Sub(from)
+	if bt.key.hourly {
+		span += time.Hour // hour ends from..to: one point more
+	}
 	var wg sync.WaitGroup
-	for _, g := range b.plan(bt.calls, density, to.Sub(from)) {
+	for _, g := range b.plan(bt.calls, density, span) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -395,11 +438,19 @@ func (b *Batcher) answer(ctx context.Context, key phaseKey, g group, from, to ti
 	if g.on == "" || len(g.calls) == 1 {
 		c := g.calls[0]
 		b.stats.direct.Add(1)
-		c.res, c.err = b.inner.Samples(ctx, c.key.selector, from, to)
+		if key.hourly {
+			c.hours, c.err = hourlyIncreases(ctx, b.inner.(rangeQuerier), c.key.selector, from, to)
+		} else {
+			c.res, c.err = b.inner.Samples(ctx, c.key.selector, from, to)
+		}
 		return
 	}
 	b.stats.queries.Add(1)
 	b.stats.batched.Add(int64(len(g.calls)))
+	if key.hourly {
+		b.answerHourly(ctx, key, g, from, to)
+		return
+	}
 	series, err := b.inner.Samples(ctx, joinedSelector(key.name, g), from, to)
 	if err != nil {
 		for _, c := range g.calls {
@@ -410,29 +461,81 @@ func (b *Batcher) answer(ctx context.Context, key phaseKey, g group, from, to ti
 	// Each series goes to the calls of its value of g.on whose matchers
 	// select it: an index, so splitting costs the series times the calls
 	// per value, not times all calls.
-	byValue := map[string][]*call{}
-	for _, c := range g.calls {
-		v := c.sel.eq[g.on]
-		byValue[v] = append(byValue[v], c)
+	shares := split(g, series, false)
+	for i, c := range g.calls {
+		c.res = shares[i]
 	}
-	samples := 0
+	b.noteDensity(key, g, series, to.Sub(from))
+}
+
+// answerHourly runs hourly.go's two range queries for the group's joined
+// selector and computes each call's hours from its own series.
+func (b *Batcher) answerHourly(ctx context.Context, key phaseKey, g group, first, last time.Time) {
+	diffs, resets, err := hourlyQueries(ctx, b.inner.(rangeQuerier), joinedSelector(key.name, g), first, last)
+	if err != nil {
+		for _, c := range g.calls {
+			c.err = err
+		}
+		return
+	}
+	// PromQL drops the metric name from both queries' series; every
+	// series is of the group's name, so the name matcher is left out.
+	ds, rs := split(g, diffs, true), split(g, resets, true)
+	for i, c := range g.calls {
+		c.hours = hoursFrom(ds[i], rs[i], first, last)
+	}
+	b.noteDensity(key, g, diffs, last.Sub(first)+time.Hour)
+}
+
+// split gives each call of the group the series its matchers select, in
+// the answer's order. Each series goes only to the calls of its value of
+// the join label (an index), so splitting costs the series times the calls
+// per value, not times all calls. noName leaves the metric name matcher
+// out (series without a name).
+func split(g group, series []Series, noName bool) [][]Series {
+	byValue := map[string][]int{}
+	for i, c := range g.calls {
+		v := c.sel.eq[g.on]
+		byValue[v] = append(byValue[v], i)
+	}
+	out := make([][]Series, len(g.calls))
 	for _, s := range series {
-		samples += len(s.Floats) + len(s.Histograms)
-		for _, c := range byValue[s.Labels.Get(g.on)] {
-			if matchesAll(c.sel.ms, s.Labels) {
-				c.res = append(c.res, s)
+		for _, i := range byValue[s.Labels.Get(g.on)] {
+			if matchesAll(g.calls[i].sel.ms, s.Labels, noName) {
+				out[i] = append(out[i], s)
 			}
 		}
 	}
-	if hours := to.Sub(from).Hours(); hours > 0 {
-		b.mu.Lock()
-		b.density[key.name] = float64(samples) / float64(len(g.calls)) / hours
-		b.mu.Unlock()
-	}
+	return out
 }
 
-func matchesAll(ms []*labels.Matcher, ls labels.Labels) bool {
+// noteDensity keeps the points per selector per hour of range that the
+// answer held, for sizing the next queries of the metric.
+func (b *Batcher) noteDensity(key phaseKey, g group, series []Series, span time.Duration) {
+	if span <= 0 {
+		return
+	}
+	points := 0
+	for _, s := range series {
+		points += len(s.Floats) + len(s.Histograms)
+	}
+	b.mu.Lock()
+	b.density[densityKey(key)] = float64(points) / float64(len(g.calls)) / span.Hours()
+	b.mu.Unlock()
+}
+
+func densityKey(k phaseKey) string {
+	if k.hourly {
+		return k.name + " hourly"
+	}
+	return k.name
+}
+
+func matchesAll(ms []*labels.Matcher, ls labels.Labels, noName bool) bool {
 	for _, m := range ms {
+		if noName && m.Name == labels.MetricName {
+			continue
+		}
 		if !m.Matches(ls.Get(m.Name)) {
 			return false
 		}

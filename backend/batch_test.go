@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/slobudget/slobudget/backend"
 	"github.com/slobudget/slobudget/backend/memory"
+	"github.com/slobudget/slobudget/internal/promapi"
 )
 
 const batchBase = int64(1_700_000_000_000)
@@ -201,5 +203,77 @@ func TestBatcherKeepsTheInnerSourcesAbilities(t *testing.T) {
 	plain := backend.NewBatcher(memory.New(), backend.BatchOptions{})
 	if _, ok := plain.(backend.HourlySource); ok {
 		t.Error("HourlySource over a Source without it")
+	}
+}
+
+// TestBatcherJoinsHourlyIncreases: over a PromQL engine behind the real
+// client (internal/promapi), joined HourlyIncreases give every selector the
+// hours its own queries give, including hours left out for resets and
+// gaps, with fewer queries.
+func TestBatcherJoinsHourlyIncreases(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	store := memory.New()
+	for svc := 0; svc < 8; svc++ {
+		for _, code := range []string{"200", "500"} {
+			ls := labels.FromStrings("__name__", "req_total", "svc", fmt.Sprint("s", svc), "code", code)
+			v := 0.0
+			var ss []backend.Sample
+			for t := batchBase + int64(rng.Intn(15_000)); t < batchBase+8*3600_000; t += 15_000 {
+				switch rng.Intn(400) {
+				case 0:
+					v = 0 // a reset
+				case 1:
+					t += 2 * 3600_000 / 3 // a gap
+				}
+				v += float64(rng.Intn(10))
+				ss = append(ss, backend.Sample{T: t, V: v})
+			}
+			store.Add(ls, ss...)
+		}
+	}
+	srv := httptest.NewServer(promapi.Handler(promapi.Queryable(store)))
+	defer srv.Close()
+	queries := 0
+	var mu sync.Mutex
+	p, err := backend.NewPrometheus(backend.Options{URL: srv.URL, Observe: func(backend.Outcome, time.Duration) {
+		mu.Lock()
+		queries++
+		mu.Unlock()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := backend.NewBatcher(p, backend.BatchOptions{Linger: 50 * time.Millisecond})
+	hs := b.(backend.HourlySource)
+	first, last := time.UnixMilli(batchBase+2*3600_000), time.UnixMilli(batchBase+7*3600_000)
+	var sels []string
+	for svc := 0; svc < 9; svc++ {
+		sels = append(sels, fmt.Sprintf(`req_total{svc="s%d"}`, svc), fmt.Sprintf(`req_total{svc="s%d",code=~"5.."}`, svc))
+	}
+	got := make([]map[int64]backend.Hour, len(sels))
+	errs := make([]error, len(sels))
+	var wg sync.WaitGroup
+	for i, sel := range sels {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i], errs[i] = hs.HourlyIncreases(context.Background(), sel, first, last)
+		}()
+	}
+	wg.Wait()
+	joined := queries
+	clean := 0
+	for i, sel := range sels {
+		want, err := p.HourlyIncreases(context.Background(), sel, first, last)
+		if err != nil || errs[i] != nil {
+			t.Fatalf("%s: %v, %v", sel, err, errs[i])
+		}
+		if !reflect.DeepEqual(got[i], want) {
+			t.Errorf("%s: joined %v, direct %v", sel, got[i], want)
+		}
+		clean += len(want)
+	}
+	if joined > 4 || clean == 0 || clean == len(sels)*6 {
+		t.Errorf("%d selectors took %d joined queries; %d clean hours of %d", len(sels), joined, clean, len(sels)*6)
 	}
 }
