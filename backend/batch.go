@@ -196,8 +196,8 @@ type flightKey struct {
 
 // call is one selector's read, shared by identical requests.
 type call struct {
-	key  flightKey
-	sel  *parsedSelector
+	key   flightKey
+	sel   *parsedSelector
 	done  chan struct{}
 	res   []Series
 	hours map[int64]Hour

@@ -20,6 +20,9 @@ import (
 // instead between evaluations, until the next one is due, so the cycle
 // reads only what is new and the past arrives in the idle time.
 
+// pastConcurrency bounds the ledgers reading their past at once.
+const pastConcurrency = 64
+
 type pastApartKey struct{}
 
 // withPastApart marks an evaluation whose ledgers' past is read apart.
@@ -73,7 +76,9 @@ func (e *Engine) readPast(ctx context.Context) (pending, failed int) {
 	step := backfillHoursPerCycle * int(time.Hour/slo.IncidentGrid)
 	ls := e.ledgers()
 	var mu sync.Mutex
-	sem := make(chan struct{}, e.concurrency)
+	// At most pastConcurrency at once: each holds hours of raw samples
+	// while it reads, and the memory, not the queries, is what bounds it.
+	sem := make(chan struct{}, min(e.concurrency, pastConcurrency))
 	var wg sync.WaitGroup
 	for _, l := range ls {
 		if ctx.Err() != nil {
