@@ -40,9 +40,13 @@ type Batcher struct {
 	inner Source
 	o     BatchOptions
 
-	mu      sync.Mutex
-	parsed  map[string]*parsedSelector
-	open    map[phaseKey]*batch
+	mu     sync.Mutex
+	parsed map[string]*parsedSelector
+	open   map[phaseKey]*batch
+	// sending counts, by phase, the batches being answered: a batch that
+	// has lingered waits while maxSending of its phase are, gathering the
+	// callers that arrive meanwhile (see send).
+	sending map[phaseKey]int
 	flights map[flightKey]*call
 	// density is, by metric name, the samples one selector's answer held
 	// per hour of range in the last query: what decides how many
@@ -58,7 +62,7 @@ type BatchOptions struct {
 	// (default 10ms): long enough for concurrent evaluations to join, short
 	// against a query's round trip.
 	Linger time.Duration
-	// MaxSelectors bounds the selectors of one query (default 500).
+	// MaxSelectors bounds the selectors of one query (default 1000).
 	MaxSelectors int
 	// MaxResponseBytes is the backend's cap on one answer (default
 	// DefaultMaxResponseBytes); queries are sized to stay under a quarter
@@ -92,12 +96,12 @@ func NewBatcher(inner Source, o BatchOptions) Source {
 		o.Linger = 10 * time.Millisecond
 	}
 	if o.MaxSelectors <= 0 {
-		o.MaxSelectors = 500
+		o.MaxSelectors = 1000
 	}
 	if o.MaxResponseBytes <= 0 {
 		o.MaxResponseBytes = DefaultMaxResponseBytes
 	}
-	b := &Batcher{inner: inner, o: o, parsed: map[string]*parsedSelector{}, open: map[phaseKey]*batch{},
+	b := &Batcher{inner: inner, o: o, parsed: map[string]*parsedSelector{}, open: map[phaseKey]*batch{}, sending: map[phaseKey]int{},
 		flights: map[flightKey]*call{}, density: map[string]float64{}}
 	hs, hourly := inner.(HourlySource)
 	q, query := inner.(querier)
@@ -210,6 +214,9 @@ type batch struct {
 	calls []*call
 	timer *time.Timer
 	sent  bool
+	// waiting is set when the linger passed while maxSending batches of
+	// the phase were being answered.
+	waiting bool
 }
 
 // Samples implements Source.
@@ -270,14 +277,14 @@ func (b *Batcher) join(ctx context.Context, fk flightKey) (*call, error) {
 	if bt == nil {
 		bt = &batch{key: pk}
 		b.open[pk] = bt
-		bt.timer = time.AfterFunc(b.o.Linger, func() { b.send(bt) })
+		bt.timer = time.AfterFunc(b.o.Linger, func() { b.send(bt, false) })
 	}
 	bt.calls = append(bt.calls, c)
 	full := len(bt.calls) >= b.o.MaxSelectors
 	b.mu.Unlock()
 	if full {
 		bt.timer.Stop()
-		b.send(bt)
+		b.send(bt, true)
 	}
 	return wait(ctx, c)
 }
@@ -318,10 +325,25 @@ func (b *Batcher) parseLocked(selector string) (*parsedSelector, error) {
 	return p, nil
 }
 
-// send takes the batch out of the open ones (once) and answers its calls.
-func (b *Batcher) send(bt *batch) {
+// maxSending is how many lingered batches of one phase are answered at
+// once. Evaluations reach a phase over a while (each after its previous
+// read), so a batch sent after the linger holds only the first of them;
+// while maxSending are being answered, the next one keeps gathering
+// callers and goes when one of them is done, so the batches grow with the
+// backend's latency instead of the queries multiplying. A full batch goes
+// at once.
+const maxSending = 2
+
+// send takes the batch out of the open ones (once) and answers its calls;
+// unless full, it waits while maxSending batches of its phase are.
+func (b *Batcher) send(bt *batch, full bool) {
 	b.mu.Lock()
 	if bt.sent {
+		b.mu.Unlock()
+		return
+	}
+	if !full && b.sending[bt.key] >= maxSending {
+		bt.waiting = true
 		b.mu.Unlock()
 		return
 	}
@@ -329,8 +351,23 @@ func (b *Batcher) send(bt *batch) {
 	if b.open[bt.key] == bt {
 		delete(b.open, bt.key)
 	}
+	b.sending[bt.key]++
 	density := b.density[densityKey(bt.key)]
 	b.mu.Unlock()
+	defer func() {
+		b.mu.Lock()
+		if b.sending[bt.key]--; b.sending[bt.key] == 0 {
+			delete(b.sending, bt.key)
+		}
+		next := b.open[bt.key]
+		if next == nil || !next.waiting {
+			next = nil
+		}
+		b.mu.Unlock()
+		if next != nil {
+			go b.send(next, false)
+		}
+	}()
 	// The query runs for the callers, not for any one of them: a caller
 	// that gives up does not cancel it for the others. The inner Source's
 	// own timeout bounds it.

@@ -11,7 +11,7 @@ import (
 // for the same range at the same time, so many run at once (they mostly
 // wait for their joined query; --query.concurrency still bounds the
 // queries in flight).
-const batchEvaluations = 512
+const batchEvaluations = 4096
 
 // withBatcher wraps src with a backend.Batcher (--query.batch), registers
 // its figures with the daemon's own metrics and returns the number of SLOs
