@@ -135,7 +135,7 @@ func decodeResult(raw json.RawMessage, a *answer) error {
 // wireSeries is one element of a matrix or vector result.
 type wireSeries struct {
 	Metric     labels.Labels               `json:"metric"`
-	Values     []Sample                    `json:"values"`
+	Values     sampleList                  `json:"values"`
 	Value      *Sample                     `json:"value"`
 	Histograms []model.SampleHistogramPair `json:"histograms"`
 	Histogram  *model.SampleHistogramPair  `json:"histogram"`

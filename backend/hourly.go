@@ -55,18 +55,35 @@ func (p *Prometheus) HourlyIncreases(ctx context.Context, selector string, first
 // end, so inside the hour. A clean hour without a difference had no series
 // with samples in the 65 minutes before its end at all.
 func hourlyIncreases(ctx context.Context, q rangeQuerier, selector string, first, last time.Time) (map[int64]Hour, error) {
-	diffs, err := q.QueryRange(ctx, fmt.Sprintf("(%[1]s - %[1]s offset 1h) / (%[1]s offset 1h >= bool 0)", selector), first, last, time.Hour)
+	diffs, resets, err := hourlyQueries(ctx, q, selector, first, last)
 	if err != nil {
-		return nil, unsupportedIfQueryError(err)
+		return nil, err
+	}
+	return hoursFrom(diffs, resets, first, last), nil
+}
+
+// hourlyQueries runs hourlyIncreases' two range queries: per series, the
+// hour's difference and its flags. Their series carry the selector's
+// labels without the metric name.
+func hourlyQueries(ctx context.Context, q rangeQuerier, selector string, first, last time.Time) (diffs, resets []Series, err error) {
+	diffs, err = q.QueryRange(ctx, fmt.Sprintf("(%[1]s - %[1]s offset 1h) / (%[1]s offset 1h >= bool 0)", selector), first, last, time.Hour)
+	if err != nil {
+		return nil, nil, unsupportedIfQueryError(err)
 	}
 	fl := FlavorPrometheus
 	if f, ok := q.(flavored); ok {
 		fl = f.flavor()
 	}
-	resets, err := q.QueryRange(ctx, fl.hourlyFlagsQuery(selector), first, last, time.Hour)
+	resets, err = q.QueryRange(ctx, fl.hourlyFlagsQuery(selector), first, last, time.Hour)
 	if err != nil {
-		return nil, unsupportedIfQueryError(err)
+		return nil, nil, unsupportedIfQueryError(err)
 	}
+	return diffs, resets, nil
+}
+
+// hoursFrom computes the clean hours first..last from the two queries'
+// series (see hourlyIncreases).
+func hoursFrom(diffs, resets []Series, first, last time.Time) map[int64]Hour {
 	sums := map[int64]float64{}
 	dirty := map[int64]bool{}
 	have := map[int64]map[uint64]bool{}
@@ -97,7 +114,7 @@ func hourlyIncreases(ctx context.Context, q rangeQuerier, selector string, first
 			out[h] = Hour{Increase: sums[h], Sampled: len(have[h]) > 0}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // unsupportedIfQueryError marks a refused query (a selector spanning several

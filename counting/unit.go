@@ -78,9 +78,14 @@ func (u *unit) catchUp(ctx context.Context, src backend.Source, at, span, res in
 		// sample seen is older than that (remote write, federation and
 		// slow pipelines deliver samples minutes late), read from there,
 		// or every late sample would fall before the range and be missed.
+		//
+		// The start is floored to the evaluation grid: reading a little
+		// more changes nothing (seen samples are skipped), and every
+		// selector whose newest sample is about as old then asks for the
+		// same range, which a batching backend joins into one query.
 		from -= 2 * res
 		if n := u.feeder.newest(); n > 0 {
-			from = min(from, max(n-2*res, at-lateDataLimit))
+			from = min(from, max(FloorTo(n-2*res, res), at-lateDataLimit))
 		}
 		if tf, ok := u.feeder.(*timesliceFeeder); ok {
 			tf.keep = at - from // slices in the re-read span stay open

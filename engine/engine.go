@@ -65,6 +65,9 @@ type Engine struct {
 
 	snap  atomic.Pointer[Snapshot]
 	ready atomic.Bool
+	// apart is set by Run: the incident ledgers' past is read between
+	// evaluations (past.go), not within them.
+	apart atomic.Bool
 }
 
 // Snapshot is the results at one moment. It is never modified once
@@ -241,7 +244,11 @@ func (e *Engine) EvaluateAt(ctx context.Context, now time.Time) int {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			insts, err := st.evaluateAll(ctx, e.src, at)
+			ectx := ctx
+			if e.apart.Load() {
+				ectx = withPastApart(ctx)
+			}
+			insts, err := st.evaluateAll(ectx, e.src, at)
 			outcomes[i] = outcome{insts, err}
 			for reason, n := range st.takeBadSamples() {
 				e.obs.BadSamples(st.def.Name, reason, n)
@@ -365,11 +372,23 @@ func (e *Engine) Result(name string) (slo.Result, bool) {
 	return e.Snapshot().Result(name)
 }
 
-// Run evaluates on every tick of the step until ctx ends.
+// Run evaluates on every tick of the step until ctx ends. Between
+// evaluations it reads the incident ledgers' past (past.go), stopping a
+// little before the next one is due.
 func (e *Engine) Run(ctx context.Context) {
+	e.apart.Store(true)
 	for {
 		e.EvaluateAt(ctx, time.Now())
 		next := e.Instant(time.Now()).Add(e.step)
+		if e.step > 2*time.Second {
+			pctx, cancel := context.WithDeadline(ctx, next.Add(-time.Second))
+			for pctx.Err() == nil {
+				if pending, failed := e.readPast(pctx); pending == 0 || failed > 0 {
+					break // done, or failing: tried again after the next evaluation
+				}
+			}
+			cancel()
+		}
 		select {
 		case <-ctx.Done():
 			return

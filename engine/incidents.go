@@ -34,6 +34,11 @@ type incidentLedger struct {
 	// version changes whenever the buckets do, so the incidents found in
 	// them are kept until then.
 	version uint64
+	// past and lo are what the last update was given: how to read the
+	// window's past and where the window's first bucket starts (ms), so the
+	// engine can read the past between evaluations (readPastApart).
+	past pastReader
+	lo   int64
 }
 
 const gridMs = int64(slo.IncidentGrid / time.Millisecond)
@@ -75,6 +80,36 @@ func (l *incidentLedger) update(ctx context.Context, c counting.Evaluator, src b
 		}
 		l.counts.append(counts)
 	}
+	l.past, l.lo = past, lo
+	return l.readPastLocked(ctx, maxBackfill)
+}
+
+// readPastApart reads at most maxBackfill buckets of the window's past
+// (see update) outside an evaluation, with what the last update was given.
+// The serving engine calls it between evaluations, so that a start-up's
+// reading of the past (every raw sample of the window, a few hours per
+// call) does not lengthen the evaluation cycles. pending says whether some
+// of the past is still to be read.
+func (l *incidentLedger) readPastApart(ctx context.Context, maxBackfill int) (pending bool, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.past == nil || l.from <= l.lo {
+		return false, nil
+	}
+	n := l.counts.len()
+	defer func() {
+		if l.counts.len() != n {
+			l.version++
+		}
+	}()
+	err = l.readPastLocked(ctx, maxBackfill)
+	return l.from > l.lo, err
+}
+
+// readPastLocked prepends at most maxBackfill buckets of the window's past
+// before l.from (negative: all, 0: none); l.mu is held.
+func (l *incidentLedger) readPastLocked(ctx context.Context, maxBackfill int) error {
+	lo, past := l.lo, l.past
 	if l.from <= lo || maxBackfill == 0 {
 		return nil
 	}
@@ -186,8 +221,11 @@ func (s *sloState) withIncidents(ctx context.Context, src backend.Source, r *slo
 		return nil
 	}
 	backfill := backfillHoursPerCycle * int(time.Hour/slo.IncidentGrid)
-	if s.oneShot {
+	switch {
+	case s.oneShot:
 		backfill = -1
+	case pastApart(ctx):
+		backfill = 0 // the engine reads the past between evaluations
 	}
 	past := func(ctx context.Context, from, to time.Time) ([]slo.Bucket, error) {
 		return counting.Fine(ctx, src, s.def.SLI, from, to, slo.IncidentGrid, counting.SpansFor(s.def.Name, s.exclusions))

@@ -66,6 +66,9 @@ type DaemonOptions struct {
 	// Shard limits the daemon to one shard's SLOs (--shard.total,
 	// --shard.index; shard.go). The zero value evaluates every SLO.
 	Shard slo.Shard
+	// Batch joins raw reads of one metric name into shared queries
+	// (--query.batch, backend.Batcher; batch.go).
+	Batch bool
 }
 
 // NewDaemon loads the config and builds the engine. A config error here is
@@ -105,11 +108,15 @@ func NewDaemon(o DaemonOptions) (*Daemon, error) {
 		}
 		src, backendURL = p, p.URL()
 	}
+	concurrency := o.Backend.Concurrency
+	if o.Batch {
+		src, concurrency = d.withBatcher(src, o.Backend)
+	}
 	if src, err = d.withStateFile(src, o.StatePath, backendURL); err != nil {
 		return nil, err
 	}
 	d.Engine, err = engine.New(cfg, engine.Options{
-		Source: src, Logger: o.Logger, Step: o.Step, Concurrency: o.Backend.Concurrency, Observer: d.metrics,
+		Source: src, Logger: o.Logger, Step: o.Step, Concurrency: concurrency, Observer: d.metrics,
 	})
 	if err != nil {
 		return nil, err

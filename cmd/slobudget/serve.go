@@ -109,6 +109,7 @@ type serveCmd struct {
 	shards    *int
 	shardIdx  *int
 	memLimit  *units.Base2Bytes
+	batch     *bool
 }
 
 func newServeCmd(app *kingpin.Application) command {
@@ -125,6 +126,8 @@ func newServeCmd(app *kingpin.Application) command {
 		shardIdx: c.Flag("shard.index", "This replica's shard, 0 to --shard.total − 1.").Default("0").Int(),
 		memLimit: c.Flag("memory.limit", "Soft limit of the Go heap (e.g. 350MiB; Go's runtime/debug.SetMemoryLimit): the garbage collector runs more often as the heap nears it, trading CPU for memory; it never fails an allocation. 0: no limit, or the GOMEMLIMIT environment variable's.").
 			Default("0").Bytes(),
+		batch: c.Flag("query.batch", "Join the raw reads of selectors that share a metric name and a time range into one query per few hundred selectors, each selector getting exactly its own series (--no-query.batch: one query per selector).").
+			Default("true").Bool(),
 		statePath: c.Flag("storage.path", "Directory of the state file that keeps completed hourly totals, so a restart asks Prometheus only for the hours since the last run instead of every window's history (checked against Prometheus on start; losing it only costs a cold start). Empty: no state file.").Default("").String(),
 	}
 }
@@ -147,7 +150,7 @@ func (c *serveCmd) run(_, stderr io.Writer) int {
 	d, err := exporter.NewDaemon(exporter.DaemonOptions{
 		ConfigFiles: *c.files, ExclusionFiles: *c.exclusions, Backend: c.prom.options(), Step: *c.interval, Logger: logger,
 		EnableLifecycle: *c.web.lifecycle, MaxRequestsInFlight: *c.web.maxInFlight, StatePath: *c.statePath,
-		Shard: slo.Shard{Index: *c.shardIdx, Total: *c.shards},
+		Shard: slo.Shard{Index: *c.shardIdx, Total: *c.shards}, Batch: *c.batch,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
