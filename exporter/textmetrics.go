@@ -35,6 +35,7 @@ type textSink struct {
 	fallback bool
 	order    []int  // scratch: label indexes sorted by name
 	scratch  []byte // scratch: one line
+	key      []byte // scratch: one key
 	labels   []string
 	// set by ready: the family names in order, each family's series order
 	names     []string
@@ -43,17 +44,48 @@ type textSink struct {
 
 type textFamily struct {
 	name, help string
-	lines      []byte
-	keys       []byte
-	series     []textSeries
+	// Series in chunks, each a series' line followed by its sort key, in
+	// byte chunks: appending to one long slice would allocate about five
+	// times its final size (append grows large slices by a quarter).
+	chunks [][]byte
+	series [][]textSeries
+	n      int
+	bytes  int // of the lines
 }
 
-// textSeries locates one series: its line is lines[line:next line], its key
-// keys[key:next key]; labels is its label count (the first sort criterion).
+// textSeries locates one series: chunks[chunk][off:] holds its line
+// (lineLen bytes) and then its key (keyLen bytes); labels is its label
+// count (the first sort criterion).
 type textSeries struct {
-	line, key uint32
-	labels    uint16
+	chunk, off, lineLen, keyLen uint32
+	labels                      uint16
 }
+
+const (
+	textChunkBytes  = 64 << 10
+	textChunkSeries = 4096
+)
+
+// put stores one series' line and key.
+func (f *textFamily) put(line, key []byte, labels int) {
+	need := len(line) + len(key)
+	last := len(f.chunks) - 1
+	if last < 0 || cap(f.chunks[last])-len(f.chunks[last]) < need {
+		f.chunks = append(f.chunks, make([]byte, 0, max(textChunkBytes, need)))
+		last++
+	}
+	c := f.chunks[last]
+	ts := textSeries{chunk: uint32(last), off: uint32(len(c)), lineLen: uint32(len(line)), keyLen: uint32(len(key)), labels: uint16(labels)}
+	f.chunks[last] = append(append(c, line...), key...)
+	if len(f.series) == 0 || len(f.series[len(f.series)-1]) == textChunkSeries {
+		f.series = append(f.series, make([]textSeries, 0, textChunkSeries))
+	}
+	f.series[len(f.series)-1] = append(f.series[len(f.series)-1], ts)
+	f.n++
+	f.bytes += len(line)
+}
+
+func (f *textFamily) at(i int) textSeries { return f.series[i/textChunkSeries][i%textChunkSeries] }
 
 func newTextSink() *textSink { return &textSink{fams: map[string]*textFamily{}} }
 
@@ -85,12 +117,8 @@ func (s *textSink) add(name, help string, names, values []string, v float64) {
 			s.order[b], s.order[b-1] = s.order[b-1], s.order[b]
 		}
 	}
-	if len(f.lines) > math.MaxUint32 || len(f.keys) > math.MaxUint32 {
-		s.fallback = true
-		return
-	}
-	f.series = append(f.series, textSeries{line: uint32(len(f.lines)), key: uint32(len(f.keys)), labels: uint16(len(names))})
 	b := append(s.scratch[:0], name...)
+	k := s.key[:0]
 	for j, i := range s.order {
 		ln, lv := names[i], values[i]
 		if !model.LegacyValidation.IsValidLabelName(ln) || !utf8.ValidString(lv) || (j > 0 && names[s.order[j-1]] == ln) {
@@ -105,8 +133,8 @@ func (s *textSink) add(name, help string, names, values []string, v float64) {
 		b = append(b, `="`...)
 		b = appendEscaped(b, lv, true)
 		b = append(b, '"')
-		f.keys = binary.AppendUvarint(f.keys, uint64(len(lv)))
-		f.keys = append(f.keys, lv...)
+		k = binary.AppendUvarint(k, uint64(len(lv)))
+		k = append(k, lv...)
 	}
 	if len(names) > 0 {
 		b = append(b, '}')
@@ -114,8 +142,8 @@ func (s *textSink) add(name, help string, names, values []string, v float64) {
 	b = append(b, ' ')
 	b = appendFloat(b, v)
 	b = append(b, '\n')
-	f.lines = append(f.lines, b...)
-	s.scratch = b
+	f.put(b, k, len(names))
+	s.scratch, s.key = b, k
 }
 
 // appendEscaped escapes like the text format: backslash and newline, and
@@ -157,25 +185,20 @@ func appendFloat(b []byte, f float64) []byte {
 
 // line and key return series i's line and sort key.
 func (f *textFamily) line(i int) []byte {
-	end := len(f.lines)
-	if i+1 < len(f.series) {
-		end = int(f.series[i+1].line)
-	}
-	return f.lines[f.series[i].line:end]
+	ts := f.at(i)
+	return f.chunks[ts.chunk][ts.off : ts.off+ts.lineLen]
 }
 
 func (f *textFamily) key(i int) []byte {
-	end := len(f.keys)
-	if i+1 < len(f.series) {
-		end = int(f.series[i+1].key)
-	}
-	return f.keys[f.series[i].key:end]
+	ts := f.at(i)
+	start := ts.off + ts.lineLen
+	return f.chunks[ts.chunk][start : start+ts.keyLen]
 }
 
 // compare orders series as internal.MetricSorter does: fewer labels first,
 // then by the first label value that differs (in label-name order).
 func (f *textFamily) compare(i, j int) int {
-	a, b := f.series[i], f.series[j]
+	a, b := f.at(i), f.at(j)
 	if a.labels != b.labels {
 		return int(a.labels) - int(b.labels)
 	}
@@ -196,7 +219,7 @@ func (f *textFamily) compare(i, j int) int {
 // false when two series compare equal (the registry's order would then be
 // its sort's accident, or the page an error).
 func (f *textFamily) sorted() (idx []int32, ok bool) {
-	idx = make([]int32, len(f.series))
+	idx = make([]int32, f.n)
 	for i := range idx {
 		idx[i] = int32(i)
 	}
@@ -247,7 +270,7 @@ func (s *textSink) write(w io.Writer, self []*dto.MetricFamily, format expfmt.Fo
 		// (the process's own families are a few KiB).
 		n := 64 << 10
 		for _, f := range s.fams {
-			n += len(f.lines) + len(f.name)*2 + len(f.help) + 32
+			n += f.bytes + len(f.name)*2 + len(f.help) + 32
 		}
 		g.Grow(n)
 	}
