@@ -40,7 +40,7 @@ type Stream struct {
 	detail map[int64]hourDetail // hour end -> its buckets
 }
 
-// hourDetail is the buckets of one hour, sorted by End, in 6 to 8 bytes a bucket
+// hourDetail is the buckets of one hour, sorted by End, in 6 to 12 bytes a bucket
 // rather than a Bucket's 16: steps[i] is bucket i's End as a count of
 // resolutions after the hour's start (1 to HourMs/res), vals holds the
 // events (compact.Floats: whole counts in 2 or 4 bytes, exactly).
