@@ -34,16 +34,16 @@ type Stream struct {
 
 	// base is the end of the hour in totals[0]; totals[i] is the hour
 	// ending at base + i hours. Hours outside are zero. Whole counts take
-	// 4 bytes an hour (compact.Floats), exactly.
+	// 2 bytes an hour below 65,536, 4 below 2³² (compact.Floats), exactly.
 	base   int64
 	totals compact.Floats
 	detail map[int64]hourDetail // hour end -> its buckets
 }
 
-// hourDetail is the buckets of one hour, sorted by End, in 8 bytes a bucket
+// hourDetail is the buckets of one hour, sorted by End, in 6 to 12 bytes a bucket
 // rather than a Bucket's 16: steps[i] is bucket i's End as a count of
 // resolutions after the hour's start (1 to HourMs/res), vals holds the
-// events (compact.Floats: whole counts in 4 bytes, exactly).
+// events (compact.Floats: whole counts in 2 or 4 bytes, exactly).
 type hourDetail struct {
 	steps []uint32
 	vals  compact.Floats

@@ -3,7 +3,7 @@ package counting
 import "testing"
 
 // A stream folded every evaluation for a week, 30-day window, 30 s steps and
-// a sample every 15 s, keeps: whole counts at 4 bytes an hour, the hours of
+// a sample every 15 s, keeps: whole counts below 2¹⁶ at 2 bytes an hour, the hours of
 // the data only (plus append's slack), and buckets only for the open hours
 // (the edge hours Fold is told to keep lost theirs when they were sealed:
 // the Counter reads those again), at 8 bytes a bucket.
@@ -36,8 +36,8 @@ func TestStreamMemoryStaysBoundedOverAWeek(t *testing.T) {
 	}
 	// append's growth leaves at most a quarter more than the length at
 	// this size, plus the smaller doublings' rounding.
-	if totals > 4*(hours+hours/4+64) {
-		t.Fatalf("hourly totals of %d hours take %d bytes, want about %d", hours, totals, 4*hours)
+	if totals > 2*(hours+hours/4+64) {
+		t.Fatalf("hourly totals of %d hours take %d bytes, want about %d", hours, totals, 2*hours)
 	}
 	if got, want := len(s.detail), 4; got > want {
 		t.Fatalf("%d hours keep buckets, want at most %d (the open hours after the 3h fine span)", got, want)

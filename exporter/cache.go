@@ -159,6 +159,10 @@ func (r *recorder) WriteHeader(code int) {
 	}
 }
 
+// Grow reserves room for n more bytes of body: a page that knows its size
+// (textSink) is then written into one allocation.
+func (r *recorder) Grow(n int) { r.body.Grow(n) }
+
 func (r *recorder) Write(b []byte) (int, error) {
 	r.WriteHeader(http.StatusOK)
 	return r.body.Write(b)

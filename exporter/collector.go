@@ -53,24 +53,32 @@ func (c sloCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c sloCollector) Collect(ch chan<- prometheus.Metric) {
-	results := c.engine.Snapshot().Results
-	for _, r := range results {
-		collectResult(ch, r)
-	}
-	collectGroupCounts(ch, results)
+	collectResults(constSink{ch}, c.engine.Snapshot().Results)
 }
 
-func collectResult(ch chan<- prometheus.Metric, r slo.Result) {
+// collectResults sends every SLO series of results to out: the one place
+// that decides which series exist, for both renderings (constSink for
+// client_golang, textSink for the direct /metrics page).
+func collectResults(out metricSink, results []slo.Result) {
+	for _, r := range results {
+		collectResultTo(out, r)
+	}
+	collectGroupCounts(out, results)
+}
+
+// collectResult sends one result's series as client_golang metrics.
+func collectResult(ch chan<- prometheus.Metric, r slo.Result) { collectResultTo(constSink{ch}, r) }
+
+func collectResultTo(out metricSink, r slo.Result) {
 	base := []string{r.Service, r.Name}
 	// A group's labels follow service and slo on every series of the
 	// instance (groups.go), so each group's series are its own.
 	groupNames, groupValues := groupLabels(r)
 	base = append(base, groupValues...)
+	values := make([]string, 0, len(base)+1)
 	gauge := func(d *prometheus.Desc, v float64, extra ...string) {
-		if len(groupNames) > 0 {
-			d = withGroupLabels(d, groupNames)
-		}
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, append(append([]string{}, base...), extra...)...)
+		values = append(append(values[:0], base...), extra...)
+		out.gauge(d, groupNames, values, v)
 	}
 
 	userKeys := make([]string, 0, len(r.Labels))
@@ -89,8 +97,7 @@ func collectResult(ch chan<- prometheus.Metric, r slo.Result) {
 	for _, k := range userKeys {
 		infoVals = append(infoVals, r.Labels[k])
 	}
-	infoDesc := prometheus.NewDesc("slo_info", "Static facts about the SLO; always 1.", append(infoNames, userKeys...), nil)
-	ch <- prometheus.MustNewConstMetric(infoDesc, prometheus.GaugeValue, 1, append(append([]string{}, base...), infoVals...)...)
+	out.info(append(infoNames, userKeys...), append(append([]string{}, base...), infoVals...))
 	gauge(objectiveDesc, r.Objective)
 	// Success means an evaluation of the current definition got all its
 	// data: not a failure, and not "not evaluated yet".

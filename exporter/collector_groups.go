@@ -69,14 +69,14 @@ func joinNames(names []string) string {
 
 // collectGroupCounts exports slo_groups once for each grouped SLO among
 // results (from its first instance: every instance carries the same count).
-func collectGroupCounts(ch chan<- prometheus.Metric, results []slo.Result) {
+func collectGroupCounts(out metricSink, results []slo.Result) {
 	seen := map[string]bool{}
 	for _, r := range results {
 		if r.Groups == nil || seen[r.Name] {
 			continue
 		}
 		seen[r.Name] = true
-		ch <- prometheus.MustNewConstMetric(groupsDesc, prometheus.GaugeValue, float64(r.Groups.Evaluated), r.Service, r.Name, "evaluated")
-		ch <- prometheus.MustNewConstMetric(groupsDesc, prometheus.GaugeValue, float64(r.Groups.Found-r.Groups.Evaluated), r.Service, r.Name, "dropped")
+		out.gauge(groupsDesc, nil, []string{r.Service, r.Name, "evaluated"}, float64(r.Groups.Evaluated))
+		out.gauge(groupsDesc, nil, []string{r.Service, r.Name, "dropped"}, float64(r.Groups.Found-r.Groups.Evaluated))
 	}
 }

@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // Handler returns the HTTP routes. The pages (/metrics, the JSON API, the
@@ -20,7 +17,7 @@ func (d *Daemon) Handler() http.Handler {
 
 func (d *Daemon) buildHandler() {
 	pages := http.NewServeMux()
-	pages.Handle("GET /metrics", promhttp.HandlerFor(prometheus.Gatherers{d.sloReg, d.selfReg}, promhttp.HandlerOpts{}))
+	pages.Handle("GET /metrics", d.metricsPage())
 	pages.HandleFunc("GET /api/v1/slos", d.apiList)
 	pages.HandleFunc("GET /api/v1/slos/{name}", d.apiOne)
 	pages.HandleFunc("GET /api/v1/slos/{name}/history", d.apiHistory)

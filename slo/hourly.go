@@ -13,8 +13,8 @@ import (
 // buckets whose inner edges are the clock's full hours, the first from the
 // window's start (or the data's) to the next full hour, the last from the
 // last full hour to the evaluation instant. The full hours between them are
-// kept as two columns of counts (16 bytes an hour, 8 when the counts are
-// whole numbers below 2³²: compact.Floats, exact either way) rather than
+// kept as two columns of counts (16 bytes an hour; 8 when the counts are
+// whole numbers below 2³², 4 below 2¹⁶: compact.Floats, exact either way) rather than
 // []Bucket (64 bytes an hour): a daemon holds one per SLO, and while the
 // old snapshot is served and the new one computed, two. The columns are
 // never changed once made, so a history whose full hours are those of the

@@ -32,46 +32,53 @@ func TestFloatsKeepEveryValueExactly(t *testing.T) {
 	}
 }
 
-// Whole counts take 4 bytes a value; a month of hours grown once when its
-// length is known is allocated once.
-func TestFloatsWholeCountsTakeFourBytes(t *testing.T) {
+// Whole counts below 2¹⁶ take 2 bytes a value, below 2³² 4 bytes; a month
+// of hours grown once when its length is known is allocated once.
+func TestFloatsWholeCountsTakeTwoOrFourBytes(t *testing.T) {
 	var f Floats
 	allocs := testing.AllocsPerRun(1, func() {
 		f = Floats{}
 		f.Grow(1, 719)
 		for i := 1; i < 720; i++ {
 			f.Grow(1, 0)
-			f.Set(i, float64(i*1000))
+			f.Set(i, float64(i*91)) // up to 65,429
 		}
 	})
 	if allocs != 1 {
 		t.Fatalf("filling 720 hours allocated %v times, want 1", allocs)
 	}
-	if f.Bytes() != 4*720 || f.Len() != 720 || f.At(719) != 719000 {
-		t.Fatalf("720 whole hours: %d bytes, len %d, last %v", f.Bytes(), f.Len(), f.At(719))
+	if f.Bytes() != 2*720 || f.Len() != 720 || f.At(719) != 719*91 {
+		t.Fatalf("720 hours below 2^16: %d bytes, len %d, last %v", f.Bytes(), f.Len(), f.At(719))
+	}
+	f.Set(5, 1<<16)
+	if f.Bytes() != 4*720 || f.At(5) != 1<<16 || f.At(719) != 719*91 || f.At(4) != 4*91 {
+		t.Fatalf("after 65,536: %d bytes, %v, %v, %v", f.Bytes(), f.At(5), f.At(719), f.At(4))
 	}
 	f.Set(3, 2.5)
-	if f.Bytes() != 8*720 || f.At(3) != 2.5 || f.At(719) != 719000 {
+	if f.Bytes() != 8*720 || f.At(3) != 2.5 || f.At(719) != 719*91 || f.At(5) != 1<<16 {
 		t.Fatalf("after a fraction: %d bytes, %v, %v", f.Bytes(), f.At(3), f.At(719))
+	}
+	// A tiny column straight to float64 keeps its values too.
+	var g Floats
+	g.Grow(3, 0)
+	g.Set(0, 65535)
+	g.Set(1, 1<<40)
+	if !g.Wide() || g.At(0) != 65535 || g.At(1) != 1<<40 || g.At(2) != 0 {
+		t.Fatalf("tiny to wide: %v %v %v (wide %v)", g.At(0), g.At(1), g.At(2), g.Wide())
 	}
 }
 
 func TestFloatsPrependAndDropFront(t *testing.T) {
-	for _, wide := range []bool{false, true} {
+	// The third value puts the column at each width: 2, 4 and 8 bytes.
+	for _, wide := range []float64{3, 70000, 3.5} {
 		var f Floats
 		f.Grow(3, 0)
 		f.Set(0, 1)
 		f.Set(1, 2)
-		f.Set(2, 3)
-		if wide {
-			f.Set(2, 3.5)
-		}
+		f.Set(2, wide)
 		f.Prepend(2)
 		f.DropFront(1)
-		want := []float64{0, 1, 2, 3}
-		if wide {
-			want[3] = 3.5
-		}
+		want := []float64{0, 1, 2, wide}
 		if f.Len() != len(want) {
 			t.Fatalf("wide %v: len %d, want %d", wide, f.Len(), len(want))
 		}
