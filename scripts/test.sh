@@ -46,8 +46,16 @@ fi
 echo "test.sh: go vet ./..." >&2
 go vet ./... || status=1
 
-echo "test.sh: go test -count=1 -timeout 40m ./..." >&2
-go test -count=1 -timeout 40m ./... || status=1
+# TestVMAlertAgreesWithDaemon runs on its own after the rest: with every
+# package's tests sharing two cores, vmalert's evaluation sometimes read its
+# own running sums one interval late from VictoriaMetrics (running sums right,
+# every burn rate from the evaluation before; the cause is not established,
+# see rules/README.md), about one run in three under that load.
+vmalert_test='^TestVMAlertAgreesWithDaemon$'
+echo "test.sh: go test -count=1 -timeout 40m -skip '$vmalert_test' ./..." >&2
+go test -count=1 -timeout 40m -skip "$vmalert_test" ./... || status=1
+echo "test.sh: go test -count=1 -run '$vmalert_test' ./rules/ (alone)" >&2
+go test -count=1 -timeout 10m -run "$vmalert_test" ./rules/ || status=1
 
 # Fuzzing: every fuzz target briefly, from its committed corpus.
 echo "test.sh: scripts/fuzz.sh" >&2
