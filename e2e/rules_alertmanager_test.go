@@ -122,13 +122,7 @@ func exampleAlertmanagerConfig(t *testing.T, hooks map[string]string) string {
 	if route == nil {
 		t.Fatal("examples/alertmanager.yml has no route")
 	}
-	// group_wait is the time Alertmanager gives an inhibiting alert to arrive
-	// before it sends a new group (the example's is 30s). Prometheus
-	// evaluates every second here; with 1s, one run in many delivered both of
-	// checkout's tickets before its page arrived (why the page came later is
-	// not established: the rules give page and tickets no `for`). 5s keeps the
-	// test quick and still checks the inhibition.
-	route["group_wait"], route["group_interval"] = "5s", "1s"
+	route["group_wait"], route["group_interval"] = "1s", "1s"
 	receivers, _ := cfg["receivers"].([]any)
 	for _, r := range receivers {
 		rm := r.(map[string]any)
