@@ -46,16 +46,18 @@ fi
 echo "test.sh: go vet ./..." >&2
 go vet ./... || status=1
 
-# TestVMAlertAgreesWithDaemon runs on its own after the rest: with every
-# package's tests sharing two cores, vmalert's evaluation sometimes read its
-# own running sums one interval late from VictoriaMetrics (running sums right,
-# every burn rate from the evaluation before; the cause is not established,
-# see rules/README.md), about one run in three under that load.
-vmalert_test='^TestVMAlertAgreesWithDaemon$'
-echo "test.sh: go test -count=1 -timeout 40m -skip '$vmalert_test' ./..." >&2
-go test -count=1 -timeout 40m -skip "$vmalert_test" ./... || status=1
-echo "test.sh: go test -count=1 -run '$vmalert_test' ./rules/ (alone)" >&2
-go test -count=1 -timeout 10m -run "$vmalert_test" ./rules/ || status=1
+# Two tests run on their own after the rest: with every package's tests
+# sharing two cores they fail now and then, and alone they pass (causes not
+# established; rules/README.md and the closing notes say what was seen):
+#  - TestVMAlertAgreesWithDaemon: vmalert sometimes read its own running sums
+#    one evaluation late from VictoriaMetrics (about one loaded run in three);
+#  - TestRulesAlertmanagerRouting: the page reached Alertmanager after its
+#    SLO's tickets, so the inhibition did not hold (two full runs in three).
+alone='^(TestVMAlertAgreesWithDaemon|TestRulesAlertmanagerRouting)$'
+echo "test.sh: go test -count=1 -timeout 40m -skip '$alone' ./..." >&2
+go test -count=1 -timeout 40m -skip "$alone" ./... || status=1
+echo "test.sh: go test -count=1 -run '$alone' ./rules/ ./e2e/ (alone, one package at a time)" >&2
+go test -count=1 -timeout 10m -p 1 -run "$alone" ./rules/ ./e2e/ || status=1
 
 # Fuzzing: every fuzz target briefly, from its committed corpus.
 echo "test.sh: scripts/fuzz.sh" >&2
