@@ -137,15 +137,7 @@ func (tr *reviewTruth) policyTime(from, to time.Time, loc *time.Location) (map[s
 		if total > 0 {
 			remaining = 1 - bad/(0.001*total)
 		}
-		state := "frozen"
-		switch {
-		case remaining >= 0.5:
-			state = "healthy"
-		case remaining >= 0.25:
-			state = "caution"
-		case remaining >= 0:
-			state = "at-risk"
-		}
+		state := defaultPolicyState(remaining)
 		seconds[state] += 3600
 		if state == "frozen" {
 			days[at.Add(-time.Nanosecond).In(loc).Format("2006-01-02")] = true
@@ -541,4 +533,19 @@ func TestReportWhatIf(t *testing.T) {
 		strings.Count(table, "what-if") != 3 {
 		t.Errorf("the table has no what-if section:\n%s", table)
 	}
+}
+
+// defaultPolicyState is the default policy's state for a remaining budget
+// ratio, written from the policy's thresholds (healthy from 50%, caution from
+// 25%, at-risk down to 0, frozen below), independently of slo's code.
+func defaultPolicyState(remaining float64) string {
+	switch {
+	case remaining >= 0.5:
+		return "healthy"
+	case remaining >= 0.25:
+		return "caution"
+	case remaining >= 0:
+		return "at-risk"
+	}
+	return "frozen"
 }

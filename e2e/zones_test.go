@@ -90,15 +90,7 @@ func checkKolkataReview(t *testing.T, d *synth.ReviewSet, bin, url, cfg string, 
 		if total > 0 {
 			remaining = 1 - bad/(0.001*total)
 		}
-		state := "frozen"
-		switch {
-		case remaining >= 0.5:
-			state = "healthy"
-		case remaining >= 0.25:
-			state = "caution"
-		case remaining >= 0:
-			state = "at-risk"
-		}
+		state := defaultPolicyState(remaining)
 		seconds[state] += 3600
 	}
 	for _, st := range f.States {
