@@ -10,7 +10,6 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -108,7 +107,7 @@ type serveCmd struct {
 	statePath *string
 	shards    *int
 	shardIdx  *int
-	memLimit  *units.Base2Bytes
+	memLimit  *string
 	batch     *bool
 }
 
@@ -124,8 +123,8 @@ func newServeCmd(app *kingpin.Application) command {
 		shards: c.Flag("shard.total", "Split the SLOs across this many replicas; each evaluates and serves the SLOs whose name's FNV-1a hash modulo N is its --shard.index.").
 			Default("1").Int(),
 		shardIdx: c.Flag("shard.index", "This replica's shard, 0 to --shard.total − 1.").Default("0").Int(),
-		memLimit: c.Flag("memory.limit", "Soft limit of the Go heap (e.g. 350MiB; Go's runtime/debug.SetMemoryLimit): the garbage collector runs more often as the heap nears it, trading CPU for memory; it never fails an allocation. 0: no limit, or the GOMEMLIMIT environment variable's.").
-			Default("0").Bytes(),
+		memLimit: c.Flag("memory.limit", "Soft limit of the Go heap (Go's runtime/debug.SetMemoryLimit): the garbage collector runs more often as the heap nears it, trading CPU for memory; it never fails an allocation. auto: 1.4 times the live heap, re-read every 2s (at least 64MiB), so RSS follows the number of SLOs; a size (350MiB): that fixed limit; 0: none. A GOMEMLIMIT in the environment wins over auto.").
+			Default("auto").String(),
 		batch: c.Flag("query.batch", "Join the raw reads of selectors that share a metric name and a time range into one query per few hundred selectors, each selector getting exactly its own series (--no-query.batch: one query per selector).").
 			Default("true").Bool(),
 		statePath: c.Flag("storage.path", "Directory of the state file that keeps completed hourly totals, so a restart asks Prometheus only for the hours since the last run instead of every window's history (checked against Prometheus on start; losing it only costs a cold start). Empty: no state file.").Default("").String(),
@@ -140,13 +139,12 @@ func (c *serveCmd) run(_, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	if *c.memLimit < 0 {
-		fmt.Fprintf(stderr, "--memory.limit %s is negative\n", *c.memLimit)
+	stopMemLimit, err := applyMemoryLimit(*c.memLimit)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	if *c.memLimit > 0 {
-		debug.SetMemoryLimit(int64(*c.memLimit))
-	}
+	defer stopMemLimit()
 	d, err := exporter.NewDaemon(exporter.DaemonOptions{
 		ConfigFiles: *c.files, ExclusionFiles: *c.exclusions, Backend: c.prom.options(), Step: *c.interval, Logger: logger,
 		EnableLifecycle: *c.web.lifecycle, MaxRequestsInFlight: *c.web.maxInFlight, StatePath: *c.statePath,
