@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unsafe"
 
@@ -357,16 +358,49 @@ func (p *parser) values() ([]Sample, error) {
 	if p.eat(']') {
 		return out, nil
 	}
+	b := p.b
 	for {
-		// [ ws number ws , ws "plain" ws ]
+		// [ ws seconds[.fraction] ws , ws "value" ws ]: the timestamp's
+		// digits are read as milliseconds and the value parsed as it is
+		// scanned, by quickPair's rules (which sampleList applies first).
+		// A negative or exponent timestamp, more than 15 digits of
+		// seconds, or a value with an escape or a ']' sends the whole
+		// array to valuesSlow.
 		ps := p.i
 		if !p.eat('[') {
 			return p.valuesSlow(start)
 		}
 		p.ws()
-		if !p.number() {
+		i := p.i
+		var sec, ms int64
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			sec = sec*10 + int64(b[i]-'0')
+			i++
+		}
+		if nd := i - p.i; nd == 0 || nd > 15 || (nd > 1 && b[p.i] == '0') {
 			return p.valuesSlow(start)
 		}
+		if i < len(b) && b[i] == '.' {
+			i++
+			d := 0
+			for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+				if d < 3 {
+					ms = ms*10 + int64(b[i]-'0')
+				}
+				d++
+				i++
+			}
+			if d == 0 {
+				return p.valuesSlow(start)
+			}
+			for ; d < 3; d++ {
+				ms *= 10
+			}
+		}
+		if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+			return p.valuesSlow(start)
+		}
+		p.i = i
 		p.ws()
 		if !p.eat(',') {
 			return p.valuesSlow(start)
@@ -375,13 +409,15 @@ func (p *parser) values() ([]Sample, error) {
 		if !p.eat('"') {
 			return p.valuesSlow(start)
 		}
-		for p.i < len(p.b) {
-			c := p.b[p.i]
+		vs := p.i
+		for p.i < len(b) {
+			c := b[p.i]
 			if c == '"' || c == '\\' || c == ']' || c < 0x20 {
 				break
 			}
 			p.i++
 		}
+		ve := p.i
 		if !p.eat('"') {
 			return p.valuesSlow(start)
 		}
@@ -389,13 +425,17 @@ func (p *parser) values() ([]Sample, error) {
 		if !p.eat(']') {
 			return p.valuesSlow(start)
 		}
-		pair := p.b[ps:p.i]
-		s, ok := quickPair(pair)
-		if !ok {
-			if err := s.UnmarshalJSON(pair); err != nil {
+		// The bytes are only read during the call (an error copies them).
+		f, err := strconv.ParseFloat(unsafe.String(unsafe.SliceData(b[vs:ve]), ve-vs), 64)
+		if err != nil {
+			// sampleList's path fails here too: its error.
+			var s Sample
+			if err := s.UnmarshalJSON(b[ps:p.i]); err != nil {
 				return nil, err
 			}
+			return nil, fmt.Errorf("internal: sample %s decoded after all", b[ps:p.i])
 		}
+		s := Sample{T: sec*1000 + ms, V: f}
 		out = append(out, s)
 		p.ws()
 		if p.eat(',') {
