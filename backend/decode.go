@@ -1,7 +1,6 @@
 package backend
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"math"
@@ -19,35 +18,35 @@ type answer struct {
 	samplesRead               int64
 }
 
-// bodyPool holds read buffers between answers; buffers above maxPooledBody
-// are left to the garbage collector rather than kept.
-var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// bufPool holds read buffers between answers; buffers above maxPooledBuf
+// (a series of over a few MB) are left to the garbage collector.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, readChunk); return &b }}
 
-const maxPooledBody = 16 << 20
+const maxPooledBuf = 4 << 20
 
-// decodeAnswer reads a query API answer and parses it in one pass over its
-// bytes (decode_parse.go): at 10,000 SLOs, encoding/json's scanning (each
-// series validated, then decoded, then its values read again) was half of a
-// warm start's CPU. The answer is read whole first (the caller's cap bounds
-// it); the decoded series keep none of its bytes. A read error (the size
-// cap, a cut connection) is returned as is, even when the bytes read so far
-// held a whole answer.
+// decodeAnswer reads a query API answer as a stream and parses it in one
+// pass over its bytes (decode_parse.go): at 10,000 SLOs, encoding/json's
+// scanning (each series validated, then decoded, then its values read
+// again) was half of a warm start's CPU. The buffer holds one series of
+// the result at a time (and what was read ahead), never the whole answer;
+// the decoded series keep none of its bytes. A read error (the size cap, a
+// cut connection) is returned when the parser needed bytes after it.
 //
 // The parser gives the same answers as the encoding/json decoder it
 // replaced (kept in decode_ref_test.go), and fails exactly when that one
 // failed: TestDecodeAnswerMatchesReference and FuzzDecodeAnswer.
 func decodeAnswer(r io.Reader) (*answer, error) {
-	buf := bodyPool.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer func() {
-		if buf.Cap() <= maxPooledBody {
-			bodyPool.Put(buf)
-		}
-	}()
-	if _, err := buf.ReadFrom(r); err != nil {
-		return nil, err
+	bp := bufPool.Get().(*[]byte)
+	p := &parser{b: (*bp)[:0], r: r}
+	a, err := p.answer()
+	if cap(p.b) <= maxPooledBuf {
+		*bp = p.b[:0]
+		bufPool.Put(bp)
 	}
-	return parseAnswer(buf.Bytes())
+	if err != nil && p.rerr != nil {
+		return nil, p.rerr
+	}
+	return a, err
 }
 
 // UnmarshalJSON decodes the API's [<seconds>, "<value>"] pair exactly: the

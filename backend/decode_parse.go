@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -38,6 +39,16 @@ const maxDepth = 10000
 type parser struct {
 	b []byte
 	i int
+	// r, when set, is read as the parser needs: the buffer holds one
+	// series of a result (and what is read ahead) at a time, not the
+	// whole answer. whole is true while the value being parsed is known
+	// to be in b entirely (or r is done). base is the bytes dropped from
+	// b's front, rerr the read error that ended r, if any.
+	r     io.Reader
+	whole bool
+	eof   bool
+	base  int
+	rerr  error
 	// valuesHint sizes the next series' samples (joined answers hold
 	// series of equal length).
 	valuesHint int
@@ -45,13 +56,19 @@ type parser struct {
 }
 
 func parseAnswer(b []byte) (*answer, error) {
-	p := &parser{b: b}
+	return (&parser{b: b, whole: true, eof: true}).answer()
+}
+
+func (p *parser) answer() (*answer, error) {
 	a := &answer{}
-	p.ws()
+	p.wsMore()
+	if p.peek() != '{' {
+		p.ensureValue()
+	}
 	if !p.eat('{') {
 		return nil, p.errorf("want an object")
 	}
-	err := p.object(func(key []byte, plain bool) error {
+	err := p.object(func(k string) bool { return k == "data" }, func(key []byte, plain bool) error {
 		k := p.keyString(key, plain)
 		var err error
 		switch k {
@@ -83,7 +100,10 @@ func parseAnswer(b []byte) (*answer, error) {
 }
 
 func (p *parser) data(a *answer) error {
-	p.ws()
+	p.wsMore()
+	if p.peek() != '{' {
+		p.ensureValue()
+	}
 	if p.peek() == 'n' {
 		return p.literal("null")
 	}
@@ -91,7 +111,8 @@ func (p *parser) data(a *answer) error {
 		return p.errorf("want an object")
 	}
 	var pending []byte // a result that came before its type
-	err := p.object(func(key []byte, plain bool) error {
+	streamed := func(k string) bool { return k == "result" && (a.resultType == "matrix" || a.resultType == "vector") }
+	err := p.object(streamed, func(key []byte, plain bool) error {
 		k := p.keyString(key, plain)
 		var err error
 		switch k {
@@ -136,7 +157,7 @@ func (p *parser) data(a *answer) error {
 func decodeResult(raw []byte, a *answer) error {
 	switch a.resultType {
 	case "matrix", "vector":
-		q := &parser{b: raw}
+		q := &parser{b: raw, whole: true, eof: true}
 		return q.seriesArray(a)
 	case "scalar":
 		var s Sample
@@ -152,19 +173,33 @@ func decodeResult(raw []byte, a *answer) error {
 }
 
 func (p *parser) seriesArray(a *answer) error {
-	p.ws()
+	p.wsMore()
+	if p.peek() != '[' {
+		p.ensureValue()
+	}
 	if !p.eat('[') {
 		return p.errorf("want an array")
 	}
-	p.ws()
+	p.wsMore()
 	if p.eat(']') {
 		return nil
 	}
 	for {
-		if err := p.series(a); err != nil {
-			return err
+		if p.whole {
+			if err := p.series(a); err != nil {
+				return err
+			}
+		} else {
+			p.compact()
+			p.ensureValue()
+			p.whole = true
+			err := p.series(a)
+			p.whole = false
+			if err != nil {
+				return err
+			}
 		}
-		p.ws()
+		p.wsMore()
 		if p.eat(',') {
 			continue
 		}
@@ -194,7 +229,7 @@ func (p *parser) series(a *answer) error {
 		if !p.eat('{') {
 			return p.errorf("want a series object")
 		}
-		err := p.object(func(key []byte, plain bool) error {
+		err := p.object(nil, func(key []byte, plain bool) error {
 			var k []byte
 			if plain {
 				k = key
@@ -285,7 +320,7 @@ func (p *parser) metric() (labels.Labels, error) {
 		return string(b)
 	}
 	ls := p.scratch[:0]
-	err := p.object(func(key []byte, plain bool) error {
+	err := p.object(nil, func(key []byte, plain bool) error {
 		var name string
 		if plain {
 			name = own(key)
@@ -464,29 +499,48 @@ func (p *parser) valuesSlow(start int) ([]Sample, error) {
 
 // object reads an object's members after its '{' up to and including its
 // '}', calling f with each key (its bytes between the quotes; plain when
-// they need no unescaping) with the parser at the member's value.
-func (p *parser) object(f func(key []byte, plain bool) error) error {
-	p.ws()
+// they need no unescaping) with the parser at the member's value. When
+// the object is not wholly in the buffer, each member's value is read in
+// first, except those streamed names (the answer's data, a matrix or
+// vector result), which read as they go.
+func (p *parser) object(streamed func(key string) bool, f func(key []byte, plain bool) error) error {
+	p.wsMore()
 	if p.eat('}') {
 		return nil
 	}
 	for {
-		p.ws()
+		p.wsMore()
 		if p.peek() != '"' {
 			return p.errorf("want an object key")
 		}
+		p.ensureValue()
 		s, e, plain, err := p.str()
 		if err != nil {
 			return err
 		}
-		p.ws()
+		p.wsMore()
 		if !p.eat(':') {
 			return p.errorf("want a colon after an object key")
 		}
-		if err := f(p.b[s:e], plain); err != nil {
+		key := p.b[s:e]
+		if p.whole {
+			err = f(key, plain)
+		} else {
+			k := p.keyString(key, plain)
+			if streamed != nil && streamed(k) {
+				err = f(key, plain)
+			} else {
+				p.wsMore()
+				p.ensureValue()
+				p.whole = true
+				err = f(key, plain)
+				p.whole = false
+			}
+		}
+		if err != nil {
 			return err
 		}
-		p.ws()
+		p.wsMore()
 		if p.eat(',') {
 			continue
 		}
@@ -499,12 +553,19 @@ func (p *parser) object(f func(key []byte, plain bool) error) error {
 
 // keyString is a key as encoding/json decodes it.
 func (p *parser) keyString(key []byte, plain bool) string {
+	if plain && !p.whole {
+		// It may outlive the buffer's bytes (an error names it).
+		return string(key)
+	}
 	if plain {
 		// Compared and dropped: no copy.
 		return unsafe.String(unsafe.SliceData(key), len(key))
 	}
-	off := int(uintptr(unsafe.Pointer(unsafe.SliceData(key))) - uintptr(unsafe.Pointer(unsafe.SliceData(p.b))))
-	return p.unquote(off, off+len(key))
+	var out string
+	if err := json.Unmarshal(append(append([]byte{'"'}, key...), '"'), &out); err != nil {
+		panic("backend: a checked JSON key did not decode: " + err.Error())
+	}
+	return out
 }
 
 // stringInto decodes a string value as json.Decoder.Decode(&string): a
@@ -665,7 +726,7 @@ func (p *parser) skip(depth int) error {
 		}
 		p.i++
 		if c == '{' {
-			return p.object(func([]byte, bool) error { return p.skip(depth + 1) })
+			return p.object(nil, func([]byte, bool) error { return p.skip(depth + 1) })
 		}
 		p.ws()
 		if p.eat(']') {
@@ -731,7 +792,103 @@ func (p *parser) eat(c byte) bool {
 
 func (p *parser) errorf(format string, args ...any) error {
 	if p.i >= len(p.b) {
-		return fmt.Errorf("at byte %d (the end): %s", p.i, fmt.Sprintf(format, args...))
+		return fmt.Errorf("at byte %d (the end): %s", p.base+p.i, fmt.Sprintf(format, args...))
 	}
-	return fmt.Errorf("at byte %d (%.20q): %s", p.i, p.b[p.i:], fmt.Sprintf(format, args...))
+	return fmt.Errorf("at byte %d (%.20q): %s", p.base+p.i, p.b[p.i:], fmt.Sprintf(format, args...))
+}
+
+// readChunk is the least the parser asks its reader for at a time.
+const readChunk = 64 << 10
+
+// read appends what the reader gives to the buffer; false when it has
+// nothing more.
+func (p *parser) read() bool {
+	if p.eof {
+		return false
+	}
+	if cap(p.b)-len(p.b) < readChunk/2 {
+		nb := make([]byte, len(p.b), max(2*cap(p.b), len(p.b)+readChunk))
+		copy(nb, p.b)
+		p.b = nb
+	}
+	n, err := p.r.Read(p.b[len(p.b):cap(p.b)])
+	p.b = p.b[:len(p.b)+n]
+	if err != nil {
+		p.eof = true
+		if err != io.EOF {
+			p.rerr = err
+		}
+	}
+	return n > 0 || !p.eof
+}
+
+// wsMore skips whitespace, reading on until there is a byte after it or
+// the reader is done.
+func (p *parser) wsMore() {
+	for {
+		p.ws()
+		if p.i < len(p.b) || p.whole || !p.read() {
+			return
+		}
+	}
+}
+
+// ensureValue reads on until the value that starts at the parser (after
+// whitespace) is in the buffer with the byte after it, or the reader is
+// done. It only matches brackets and quotes: the parser checks the rest.
+func (p *parser) ensureValue() {
+	if p.whole {
+		return
+	}
+	p.wsMore()
+	j, depth, inStr, esc := p.i, 0, false, false
+	for {
+		for ; j < len(p.b); j++ {
+			c := p.b[j]
+			if inStr {
+				switch {
+				case esc:
+					esc = false
+				case c == '\\':
+					esc = true
+				case c == '"':
+					inStr = false
+					if depth == 0 {
+						return
+					}
+				}
+				continue
+			}
+			switch c {
+			case '"':
+				inStr = true
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth <= 0 {
+					return
+				}
+			case ' ', '\t', '\n', '\r', ',', ':':
+				if depth == 0 {
+					return
+				}
+			}
+		}
+		if !p.read() {
+			return
+		}
+	}
+}
+
+// compact drops the bytes before the parser once they are half the
+// buffer (between series: nothing refers to them any more).
+func (p *parser) compact() {
+	if p.whole || p.i < cap(p.b)/2 {
+		return
+	}
+	n := copy(p.b, p.b[p.i:])
+	p.b = p.b[:n]
+	p.base += p.i
+	p.i = 0
 }

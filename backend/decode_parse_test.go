@@ -1,13 +1,16 @@
 package backend
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/prometheus/prometheus/model/labels"
 )
@@ -56,10 +59,61 @@ func sameAnswer(got *answer, errGot error, want *answer, errWant error) string {
 
 func checkAgainstReference(t *testing.T, body string) {
 	t.Helper()
-	got, errGot := decodeAnswer(strings.NewReader(body))
+	if d := differsFromReference(body); d != "" {
+		t.Fatal(d)
+	}
+}
+
+// differsFromReference decodes body with the reference and with the
+// parser, the latter reading it at once, a byte at a time and in chunks
+// of 1 to 100 bytes (the buffer's refills and compactions).
+func differsFromReference(body string) string {
 	want, errWant := refDecodeAnswer(strings.NewReader(body))
-	if d := sameAnswer(got, errGot, want, errWant); d != "" {
-		t.Fatalf("%.300q: %s", body, d)
+	readers := map[string]io.Reader{
+		"whole":    strings.NewReader(body),
+		"one byte": iotest.OneByteReader(strings.NewReader(body)),
+		"chunks":   &chunkReader{s: body, rng: rand.New(rand.NewSource(int64(len(body))))},
+	}
+	for name, r := range readers {
+		got, errGot := decodeAnswer(r)
+		if d := sameAnswer(got, errGot, want, errWant); d != "" {
+			return fmt.Sprintf("%.300q read %s: %s", body, name, d)
+		}
+	}
+	return ""
+}
+
+type chunkReader struct {
+	s   string
+	rng *rand.Rand
+}
+
+func (c *chunkReader) Read(b []byte) (int, error) {
+	if c.s == "" {
+		return 0, io.EOF
+	}
+	n := min(len(b), len(c.s), 1+c.rng.Intn(100))
+	copy(b, c.s[:n])
+	c.s = c.s[n:]
+	return n, nil
+}
+
+// TestDecodeAnswerLargeStreamed: an answer many times the read chunk
+// decodes as the reference does (the buffer is compacted between series),
+// and a read error the parser needed past comes out as the error.
+func TestDecodeAnswerLargeStreamed(t *testing.T) {
+	body := matrixBody(500, 240)
+	if len(body) < 20*readChunk {
+		t.Fatalf("body of %d bytes is too small to test the refills", len(body))
+	}
+	checkAgainstReference(t, body)
+	cut := &cappedReader{r: strings.NewReader(body), left: int64(len(body) / 2)}
+	if _, err := decodeAnswer(cut); !errors.Is(err, errTooLarge) {
+		t.Errorf("answer over the cap: error %v, want errTooLarge", err)
+	}
+	whole := &cappedReader{r: strings.NewReader(body), left: int64(len(body))}
+	if a, err := decodeAnswer(whole); err != nil || len(a.series) != 500 || len(a.series[499].Floats) != 240 {
+		t.Errorf("answer at the cap: %v", err)
 	}
 }
 
@@ -267,10 +321,8 @@ func FuzzDecodeAnswer(f *testing.F) {
 		f.Add(randomAnswer(rng))
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		got, errGot := decodeAnswer(strings.NewReader(body))
-		want, errWant := refDecodeAnswer(strings.NewReader(body))
-		if d := sameAnswer(got, errGot, want, errWant); d != "" {
-			t.Fatalf("%.300q: %s", body, d)
+		if d := differsFromReference(body); d != "" {
+			t.Fatal(d)
 		}
 	})
 }
