@@ -189,15 +189,8 @@ func (p *parser) seriesArray(a *answer) error {
 			if err := p.series(a); err != nil {
 				return err
 			}
-		} else {
-			p.compact()
-			p.ensureValue()
-			p.whole = true
-			err := p.series(a)
-			p.whole = false
-			if err != nil {
-				return err
-			}
+		} else if err := p.streamedSeries(a); err != nil {
+			return err
 		}
 		p.wsMore()
 		if p.eat(',') {
@@ -207,6 +200,29 @@ func (p *parser) seriesArray(a *answer) error {
 			return nil
 		}
 		return p.errorf("want a comma or ]")
+	}
+}
+
+// streamedSeries parses the next series from what the buffer holds, and
+// when that fails before the reader is done (the series may go on past
+// the buffer), reads on, at least doubling what it holds of the series,
+// and parses it again: one pass over the bytes, except for the series that
+// straddle a refill. Nothing is kept of a failed attempt (series appends
+// only at its end), and a series that parses is whole: it ends with its
+// closing brace, or is the literal null.
+func (p *parser) streamedSeries(a *answer) error {
+	p.compact()
+	start := p.i
+	p.whole = true
+	defer func() { p.whole = false }()
+	for {
+		err := p.series(a)
+		if err == nil || p.eof {
+			return err
+		}
+		p.i = start
+		for want := 2*(len(p.b)-start) + readChunk; len(p.b)-start < want && p.read(); {
+		}
 	}
 }
 
