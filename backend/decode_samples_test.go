@@ -83,14 +83,26 @@ func decodeOne(t *testing.T, body string) []Series {
 // BenchmarkDecodeMatrix decodes an answer of 500 series of 240 samples
 // (a joined read of four hours at a 1m scrape).
 func BenchmarkDecodeMatrix(b *testing.B) {
+	body := matrixBody(500, 240)
+	b.SetBytes(int64(len(body)))
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		if _, err := decodeAnswer(strings.NewReader(body)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// matrixBody is a matrix answer of n series of m samples each.
+func matrixBody(n, m int) string {
 	var sb strings.Builder
 	sb.WriteString(`{"status":"success","data":{"resultType":"matrix","result":[`)
-	for s := 0; s < 500; s++ {
+	for s := 0; s < n; s++ {
 		if s > 0 {
 			sb.WriteString(",")
 		}
 		fmt.Fprintf(&sb, `{"metric":{"__name__":"http_requests_total","service":"svc%d","code":"200","instance":"a"},"values":[`, s)
-		for i := 0; i < 240; i++ {
+		for i := 0; i < m; i++ {
 			if i > 0 {
 				sb.WriteString(",")
 			}
@@ -99,12 +111,5 @@ func BenchmarkDecodeMatrix(b *testing.B) {
 		sb.WriteString("]}")
 	}
 	sb.WriteString("]}}")
-	body := sb.String()
-	b.SetBytes(int64(len(body)))
-	b.ResetTimer()
-	for n := 0; n < b.N; n++ {
-		if _, err := decodeAnswer(strings.NewReader(body)); err != nil {
-			b.Fatal(err)
-		}
-	}
+	return sb.String()
 }

@@ -16,6 +16,9 @@
 //   - prometheus.go, request.go, decode.go: the HTTP client (http_config,
 //     tenant headers, timeouts, a concurrency limit, an answer size cap,
 //     streaming decoding).
+//   - decode_parse.go, decode_samples.go: the one-pass parser of answers,
+//     checked against the encoding/json decoder it replaced
+//     (decode_ref_test.go) by a differential test and FuzzDecodeAnswer.
 //   - hourly.go: the PromQL queries behind HourlyIncreases.
 //   - redact.go: the backend URL as it may appear in logs and errors.
 //   - memory/: an in-memory Source for tests.
