@@ -93,6 +93,21 @@ func BenchmarkDecodeMatrix(b *testing.B) {
 	}
 }
 
+// BenchmarkDecodeMatrixReference decodes the same answer with the
+// encoding/json decoder the one-pass parser replaced (decode_ref_test.go,
+// kept as the differential test's reference): the comparison in
+// docs/benchmarks.md.
+func BenchmarkDecodeMatrixReference(b *testing.B) {
+	body := matrixBody(500, 240)
+	b.SetBytes(int64(len(body)))
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		if _, err := refDecodeAnswer(strings.NewReader(body)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // matrixBody is a matrix answer of n series of m samples each.
 func matrixBody(n, m int) string {
 	var sb strings.Builder

@@ -2,10 +2,12 @@ package rules
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,54 +107,8 @@ func TestVMAlertAgreesWithDaemon(t *testing.T) {
 		time.Sleep(2500 * time.Millisecond)
 	}
 
-	last := vm.Query(t, `timestamp(slo:burn_rate:ratio{slo="api-availability",window="5m"})`, time.Now())
-	if len(last) != 1 {
-		t.Fatalf("no 5m burn rate from vmalert: %v", last)
-	}
-	at := time.UnixMilli(int64(math.Round(last[0].Value * 1000)))
-	waitWholeEvaluation(t, vm, sel, at, opts.Interval)
-	seen := at.Add(-opts.Interval - opts.Delay)
-	pts := feed.points()
-	in := slo.Input{At: seen, Window: trueCounts(pts, seen.Add(-day), seen), Burn: map[time.Duration]slo.Counts{}}
-	for _, w := range slo.BurnWindows {
-		in.Burn[w] = trueCounts(pts, seen.Add(-w), seen)
-	}
-	p := slo.DefaultPolicy()
-	want, err := slo.Evaluate(&s, &p, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if in.Window.Total-in.Window.Good < 50 {
-		t.Fatalf("the truth has only %g bad events; the data does not exercise the rules", in.Window.Total-in.Window.Good)
-	}
-	got := map[string]float64{}
-	for _, smp := range vm.Query(t, "slo:burn_rate:ratio"+sel, at) {
-		got[smp.Labels["window"]] = smp.Value
-	}
-	if len(got) != len(want.BurnRates) {
-		t.Errorf("vmalert recorded burn rates for %d windows %v, the daemon's math has %d", len(got), got, len(want.BurnRates))
-	}
-	for w, v := range want.BurnRates {
-		if g, ok := got[w]; !ok || !close(g, v) {
-			t.Errorf("burn rate %s: vmalert %v, daemon math %g", w, got[w], v)
-		}
-	}
-	rem := vm.Query(t, "slo:error_budget_remaining:ratio"+sel, at)
-	if t.Failed() || len(rem) != 1 || !close(rem[0].Value, want.BudgetRemaining) {
-		// As for the grouped SLO below: which running sum lost events,
-		// against the truth since the live traffic started.
-		for _, m := range []string{metricTotal, metricBad} {
-			t.Logf("%s at %s: %v", m, at.Add(-opts.Interval), vm.Query(t, m+sel, at.Add(-opts.Interval)))
-		}
-		c := trueCounts(pts, liveFrom.Add(-time.Minute), seen)
-		t.Logf("truth since the live traffic until %s: total %g, bad %g", seen, c.Total, c.Total-c.Good)
-	}
-	if len(rem) != 1 || !close(rem[0].Value, want.BudgetRemaining) {
-		t.Fatalf("budget remaining: vmalert %v, daemon math %g", rem, want.BudgetRemaining)
-	}
-
 	// The real daemon engine, reading the same raw counters from the same
-	// VictoriaMetrics at the instant the window ends.
+	// VictoriaMetrics at the instant each compared window ends.
 	src, err := backend.NewPrometheus(backend.Options{URL: vm.URL})
 	if err != nil {
 		t.Fatal(err)
@@ -161,83 +117,166 @@ func TestVMAlertAgreesWithDaemon(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if failed := eng.EvaluateAt(context.Background(), seen); failed != 0 {
-		t.Fatalf("the daemon engine failed to evaluate at %s", seen)
+	p := slo.DefaultPolicy()
+	for _, c := range []vmCase{
+		{slo: &s, sel: sel, instance: s.Name, okBy: 1, badBy: 1},
+		{slo: &gs, sel: `{service="api",slo="api-grouped",region="eu"}`, instance: `api-grouped{region="eu"}`, okBy: 1, badBy: 1},
+		{slo: &gs, sel: `{service="api",slo="api-grouped",region="us"}`, instance: `api-grouped{region="us"}`, okBy: 2, badBy: 3},
+	} {
+		c.pts = scalePoints(feed.points(), c.okBy, c.badBy)
+		checkVMAlertEvaluation(t, vm, eng, &p, c, liveFrom, opts)
 	}
-	daemon, _ := eng.Result(s.Name)
-	for w, v := range daemon.BurnRates {
-		if g, ok := got[w]; !ok || !close(g, v) {
-			t.Errorf("burn rate %s: vmalert %v, daemon engine %g", w, got[w], v)
-		}
-	}
-	if !close(rem[0].Value, daemon.BudgetRemaining) {
-		t.Errorf("budget remaining: vmalert %g, daemon engine %g", rem[0].Value, daemon.BudgetRemaining)
-	}
-	t.Logf("at %s (window ending %s): burn rates %v, remaining %g (daemon math %g, engine %g)",
-		at.Format(time.RFC3339), seen.Format(time.RFC3339), got, rem[0].Value, want.BudgetRemaining, daemon.BudgetRemaining)
+}
 
-	for _, g := range []struct {
-		region      string
-		okBy, badBy float64
-	}{{"eu", 1, 1}, {"us", 2, 3}} {
-		gsel := `{service="api",slo="api-grouped",region="` + g.region + `"}`
-		last := vm.Query(t, `timestamp(slo:burn_rate:ratio{slo="api-grouped",window="5m",region="`+g.region+`"})`, time.Now())
+// vmCase is one SLO instance whose vmalert figures are compared.
+type vmCase struct {
+	slo         *slo.SLO
+	sel         string // the instance's labels, as a selector
+	instance    string // the daemon engine's name for it
+	okBy, badBy float64
+	pts         []rawPoint
+}
+
+func scalePoints(pts []rawPoint, okBy, badBy float64) []rawPoint {
+	var out []rawPoint
+	for _, p := range pts {
+		out = append(out, rawPoint{p.at, p.ok * okBy, p.bad * badBy})
+	}
+	return out
+}
+
+// checkVMAlertEvaluation compares vmalert's latest whole evaluation of c
+// with the truth and with the daemon engine.
+//
+// The running sums written at that evaluation must hold every event up to
+// it exactly (a sum that read a stale previous sample would lose an
+// interval's events for good; that is always a failure). The figures are
+// those of the window ending at at − Interval − Delay. An evaluation whose
+// figures instead equal the window ending one interval earlier read the
+// running sums' previous sample before VictoriaMetrics made it searchable
+// (vmalert writes by remote write; seen about once in three loaded runs in
+// CI, never on a quiet machine): that is logged and the next evaluation is
+// compared instead, at most twice. Any other figure fails.
+func checkVMAlertEvaluation(t *testing.T, vm *promtest.Instance, eng *engine.Engine, p *slo.Policy, c vmCase, liveFrom time.Time, opts Options) {
+	t.Helper()
+	burn5m := strings.TrimSuffix(c.sel, "}") + `,window="5m"}`
+	latest := func() time.Time {
+		last := vm.Query(t, "timestamp(slo:burn_rate:ratio"+burn5m+")", time.Now())
 		if len(last) != 1 {
-			t.Fatalf("no 5m burn rate for region %s from vmalert: %v", g.region, last)
+			t.Fatalf("%s: no 5m burn rate from vmalert: %v", c.instance, last)
 		}
-		at := time.UnixMilli(int64(math.Round(last[0].Value * 1000)))
-		waitWholeEvaluation(t, vm, gsel, at, opts.Interval)
-		seen := at.Add(-opts.Interval - opts.Delay)
-		var scaled []rawPoint
-		for _, p := range pts {
-			scaled = append(scaled, rawPoint{p.at, p.ok * g.okBy, p.bad * g.badBy})
-		}
-		in := slo.Input{At: seen, Window: trueCounts(scaled, seen.Add(-day), seen), Burn: map[time.Duration]slo.Counts{}}
+		return time.UnixMilli(int64(math.Round(last[0].Value * 1000)))
+	}
+	truth := func(end time.Time) slo.Result {
+		in := slo.Input{At: end, Window: trueCounts(c.pts, end.Add(-day), end), Burn: map[time.Duration]slo.Counts{}}
 		for _, w := range slo.BurnWindows {
-			in.Burn[w] = trueCounts(scaled, seen.Add(-w), seen)
+			in.Burn[w] = trueCounts(c.pts, end.Add(-w), end)
 		}
-		want, err := slo.Evaluate(&gs, &p, in)
+		if in.Window.Total-in.Window.Good < 50 {
+			t.Fatalf("%s: the truth has only %g bad events; the data does not exercise the rules", c.instance, in.Window.Total-in.Window.Good)
+		}
+		r, err := slo.Evaluate(c.slo, p, in)
 		if err != nil {
 			t.Fatal(err)
+		}
+		return r
+	}
+	agrees := func(got map[string]float64, rem float64, want slo.Result) bool {
+		if len(got) != len(want.BurnRates) || !close(rem, want.BudgetRemaining) {
+			return false
+		}
+		for w, v := range want.BurnRates {
+			if g, ok := got[w]; !ok || !close(g, v) {
+				return false
+			}
+		}
+		return true
+	}
+	at := latest()
+	for attempt := 0; ; attempt++ {
+		waitWholeEvaluation(t, vm, c.sel, at, opts.Interval)
+		checkRunningSums(t, vm, c, liveFrom, at, opts)
+		got := map[string]float64{}
+		for _, smp := range vm.Query(t, "slo:burn_rate:ratio"+c.sel, at) {
+			got[smp.Labels["window"]] = smp.Value
+		}
+		remSamples := vm.Query(t, "slo:error_budget_remaining:ratio"+c.sel, at)
+		if len(remSamples) != 1 {
+			t.Fatalf("%s: budget remaining from vmalert at %s: %v", c.instance, at, remSamples)
+		}
+		rem := remSamples[0].Value
+		seen := at.Add(-opts.Interval - opts.Delay)
+		want := truth(seen)
+		if !agrees(got, rem, want) {
+			earlier := seen.Add(-opts.Interval)
+			if attempt < 2 && agrees(got, rem, truth(earlier)) {
+				t.Logf("%s: vmalert's evaluation at %s has the figures of the window ending %s, one interval early: it read the running sums' previous sample before VictoriaMetrics made it searchable; comparing the next evaluation",
+					c.instance, at.Format(time.RFC3339), earlier.Format(time.RFC3339))
+				waitFor(t, 2*opts.Interval+30*time.Second, "vmalert's next evaluation", func() bool {
+					_, _ = http.Get(vm.URL + "/internal/force_flush")
+					return latest().After(at)
+				})
+				at = at.Add(opts.Interval)
+				continue
+			}
+			if len(got) != len(want.BurnRates) {
+				t.Errorf("%s: vmalert recorded burn rates for %d windows %v, the daemon's math has %d", c.instance, len(got), got, len(want.BurnRates))
+			}
+			for w, v := range want.BurnRates {
+				if g, ok := got[w]; !ok || !close(g, v) {
+					t.Errorf("%s burn rate %s: vmalert %v, daemon math %g", c.instance, w, got[w], v)
+				}
+			}
+			t.Errorf("%s budget remaining: vmalert %g, daemon math %g", c.instance, rem, want.BudgetRemaining)
+			t.Logf("compared at %s (window ending %s)", at.UTC().Format("15:04:05.000"), seen.UTC().Format("15:04:05.000"))
+			for _, m := range []string{metricTotal, metricBad, metricBurn, metricRemaining} {
+				logRawSamples(t, vm.URL, m+c.sel, liveFrom.Add(-2*time.Minute))
+			}
+			return
 		}
 		if failed := eng.EvaluateAt(context.Background(), seen); failed != 0 {
 			t.Fatalf("the daemon engine failed to evaluate at %s", seen)
 		}
-		daemon, ok := eng.Result(`api-grouped{region="` + g.region + `"}`)
+		daemon, ok := eng.Result(c.instance)
 		if !ok {
-			t.Fatalf("the daemon engine has no instance for region %s", g.region)
+			t.Fatalf("the daemon engine has no instance %s", c.instance)
 		}
-		got := map[string]float64{}
-		for _, smp := range vm.Query(t, "slo:burn_rate:ratio"+gsel, at) {
-			got[smp.Labels["window"]] = smp.Value
-		}
-		if t.Failed() || !close(got["1d"], want.BurnRates["1d"]) {
-			// Which running sum lost events, against the truth since the
-			// live traffic started (flat before it).
-			for _, m := range []string{metricTotal, metricBad} {
-				t.Logf("%s %s at %s: %v", g.region, m, at.Add(-opts.Interval), vm.Query(t, m+gsel, at.Add(-opts.Interval)))
-			}
-			c := trueCounts(scaled, liveFrom.Add(-time.Minute), seen)
-			t.Logf("%s truth since the live traffic until %s: total %g, bad %g", g.region, seen, c.Total, c.Total-c.Good)
-		}
-		if len(got) != len(want.BurnRates) {
-			t.Errorf("%s: vmalert recorded burn rates for %d windows %v, the daemon's math has %d", g.region, len(got), got, len(want.BurnRates))
-		}
-		for w, v := range want.BurnRates {
-			if g2, ok := got[w]; !ok || !close(g2, v) {
-				t.Errorf("%s burn rate %s: vmalert %v, daemon math %g", g.region, w, got[w], v)
-			}
-			if g2, ok := got[w]; !ok || !close(g2, daemon.BurnRates[w]) {
-				t.Errorf("%s burn rate %s: vmalert %v, daemon engine %g", g.region, w, got[w], daemon.BurnRates[w])
+		for w, v := range daemon.BurnRates {
+			if g, ok := got[w]; !ok || !close(g, v) {
+				t.Errorf("%s burn rate %s: vmalert %v, daemon engine %g", c.instance, w, got[w], v)
 			}
 		}
-		rem := vm.Query(t, "slo:error_budget_remaining:ratio"+gsel, at)
-		if len(rem) != 1 || !close(rem[0].Value, want.BudgetRemaining) || !close(rem[0].Value, daemon.BudgetRemaining) {
-			t.Errorf("%s budget remaining: vmalert %v, daemon math %g, engine %g", g.region, rem, want.BudgetRemaining, daemon.BudgetRemaining)
-			continue
+		if !close(rem, daemon.BudgetRemaining) {
+			t.Errorf("%s budget remaining: vmalert %g, daemon engine %g", c.instance, rem, daemon.BudgetRemaining)
 		}
 		t.Logf("%s at %s (window ending %s): burn rates %v, remaining %g (daemon math %g, engine %g)",
-			g.region, at.Format(time.RFC3339), seen.Format(time.RFC3339), got, rem[0].Value, want.BudgetRemaining, daemon.BudgetRemaining)
+			c.instance, at.Format(time.RFC3339), seen.Format(time.RFC3339), got, rem, want.BudgetRemaining, daemon.BudgetRemaining)
+		return
+	}
+}
+
+// checkRunningSums requires vmalert's running sums written at at to hold
+// exactly the events up to at − Delay since the live traffic began (the
+// counters are flat before it).
+func checkRunningSums(t *testing.T, vm *promtest.Instance, c vmCase, liveFrom, at time.Time, opts Options) {
+	t.Helper()
+	truth := trueCounts(c.pts, liveFrom.Add(-time.Minute), at.Add(-opts.Delay))
+	for _, m := range []struct {
+		metric string
+		want   float64
+	}{{metricTotal, truth.Total}, {metricBad, truth.Total - truth.Good}} {
+		got := vm.Query(t, m.metric+c.sel, at)
+		stamp := vm.Query(t, "timestamp("+m.metric+c.sel+")", at)
+		if len(got) != 1 || len(stamp) != 1 {
+			t.Fatalf("%s: %s at %s: %v", c.instance, m.metric, at, got)
+		}
+		if int64(math.Round(stamp[0].Value*1000)) != at.UnixMilli() {
+			t.Fatalf("%s: %s has no sample stamped %s (latest %v)", c.instance, m.metric, at.Format(time.RFC3339), stamp[0].Value)
+		}
+		if got[0].Value != m.want {
+			t.Errorf("%s: %s at %s is %g, the events up to %s are %g: it lost or doubled events",
+				c.instance, m.metric, at.Format(time.RFC3339), got[0].Value, at.Add(-opts.Delay).Format(time.RFC3339), m.want)
+		}
 	}
 }
 
@@ -348,4 +387,34 @@ func waitWholeEvaluation(t *testing.T, vm *promtest.Instance, sel string, at tim
 		_, _ = http.Get(vm.URL + "/internal/force_flush")
 		return stamped("slo:burn_rate:ratio"+sel) && stamped("slo:error_budget_remaining:ratio"+sel)
 	})
+}
+
+// logRawSamples logs every raw sample VictoriaMetrics holds for the series
+// matching match since from, with its timestamp: on a failure, which
+// samples each of vmalert's figures could have read.
+func logRawSamples(t *testing.T, vmURL, match string, from time.Time) {
+	t.Helper()
+	q := vmURL + "/api/v1/export?match[]=" + url.QueryEscape(match) + "&start=" + fmt.Sprint(from.Unix())
+	resp, err := http.Get(q)
+	if err != nil {
+		t.Logf("export %s: %v", match, err)
+		return
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var row struct {
+			Metric     map[string]string `json:"metric"`
+			Values     []float64         `json:"values"`
+			Timestamps []int64           `json:"timestamps"`
+		}
+		if json.Unmarshal([]byte(line), &row) != nil {
+			continue
+		}
+		var parts []string
+		for i, v := range row.Values {
+			parts = append(parts, fmt.Sprintf("%s=%g", time.UnixMilli(row.Timestamps[i]).UTC().Format("15:04:05.000"), v))
+		}
+		t.Logf("raw %v: %s", row.Metric, strings.Join(parts, " "))
+	}
 }

@@ -46,13 +46,14 @@ fi
 echo "test.sh: go vet ./..." >&2
 go vet ./... || status=1
 
-# Two tests run on their own after the rest: with every package's tests
-# sharing two cores they fail now and then, and alone they pass (causes not
-# established; rules/README.md and the closing notes say what was seen):
-#  - TestVMAlertAgreesWithDaemon: vmalert sometimes read its own running sums
-#    one evaluation late from VictoriaMetrics (about one loaded run in three);
+# Two tests run on their own after the rest, where two shared cores make
+# their real-time races rarer (rules/README.md says what was seen):
+#  - TestVMAlertAgreesWithDaemon: under load vmalert sometimes reads its own
+#    running sums one evaluation late from VictoriaMetrics; the test then
+#    compares the next evaluation (the running sums must be exact at each);
 #  - TestRulesAlertmanagerRouting: the page reached Alertmanager after its
-#    SLO's tickets, so the inhibition did not hold (two full runs in three).
+#    SLO's tickets, so the inhibition did not hold (two full runs in three;
+#    cause not established).
 alone='^(TestVMAlertAgreesWithDaemon|TestRulesAlertmanagerRouting)$'
 echo "test.sh: go test -count=1 -timeout 40m -skip '$alone' ./..." >&2
 go test -count=1 -timeout 40m -skip "$alone" ./... || status=1
