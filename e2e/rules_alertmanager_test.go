@@ -268,7 +268,9 @@ func TestRulesAlertmanagerRouting(t *testing.T) {
 					name == "product" && l["slo"] != "search-availability":
 					t.Errorf("%s webhook got %v", name, l)
 				case name == "tickets" && l["slo"] == "checkout-availability":
-					t.Errorf("checkout's ticket %v reached the ticket queue while its page fires; the example's inhibition should hold it", l)
+					t.Errorf("checkout's ticket %v (starts %s) reached the ticket queue while its page fires (starts %s); the example's inhibition should hold it",
+						l, a.StartsAt.Format("15:04:05.000"), page.StartsAt.Format("15:04:05.000"))
+					logFiringSince(t, prom, restart)
 				}
 			}
 		}
@@ -282,6 +284,20 @@ func TestRulesAlertmanagerRouting(t *testing.T) {
 		t.Errorf("checkout's ticket is not firing in Prometheus, so its inhibition is untested")
 	}
 	t.Logf("from raw data to routed notifications in %s", time.Since(start).Round(time.Millisecond))
+}
+
+// logFiringSince logs, second by second since from, which of checkout's
+// alerts Prometheus had firing: on a failed inhibition, whether the page
+// started after the ticket.
+func logFiringSince(t *testing.T, prom *promtest.Instance, from time.Time) {
+	t.Helper()
+	for at := from; at.Before(time.Now()); at = at.Add(time.Second) {
+		var firing []string
+		for _, s := range prom.Query(t, `ALERTS{alertstate="firing",slo="checkout-availability"}`, at) {
+			firing = append(firing, s.Labels["alertname"]+"/"+s.Labels["severity"]+"/"+s.Labels["long_window"])
+		}
+		t.Logf("%s firing: %v", at.Format("15:04:05"), firing)
+	}
 }
 
 func wantLabels(t *testing.T, where string, got, want map[string]string) {
