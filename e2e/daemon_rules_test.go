@@ -231,12 +231,19 @@ func promAlerts(t *testing.T, base string) []promAlert {
 
 // daemonRulesE2EConfig is the standalone rules test's config plus an SLO
 // whose selector matches nothing, so the daemon reports no data for it.
+//
+// Its data-missing alert waits 15s (the default is 10m): Prometheus starts
+// before the daemons it scrapes, and their first figures reached it up to
+// about 7s later here, so until then "no daemon exports it" is true. With
+// no wait (and with 5s, once in two runs) the first notification, which
+// Alertmanager does not repeat when only the description changes, said so
+// instead of the daemon's no-data case.
 const daemonRulesE2EConfig = rulesE2EConfig + `  - name: payouts-availability
     service: payouts
     objective: 99.9
     window: 30d
     alerting:
-      for: {dataMissing: 0s}
+      for: {dataMissing: 15s}
     sli:
       events:
         errors: payouts_requests_total{code=~"5.."}
