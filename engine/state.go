@@ -252,7 +252,7 @@ func (s *sloState) evaluate(ctx context.Context, src backend.Source, at time.Tim
 	}
 	r.PageSpans = s.pages.record(r.EvaluatedAt, r.Alerts.Page, s.step, at.Sub(windowStart))
 	r.Notes = append(r.Notes, s.counter.Notes()...)
-	if err := s.withIncidents(ctx, src, &r, windowStart, at, in.Window.Total); err != nil {
+	if err := s.withIncidents(ctx, src, &r, windowStart, at, in.Window.Total, sc); err != nil {
 		return slo.Result{}, err
 	}
 	return r, nil
