@@ -177,7 +177,7 @@ func (l *incidentLedger) detect(def *slo.SLO, pol *slo.Policy, windowStart time.
 	if len(buckets) == 0 {
 		return w, version, nil
 	}
-	incs, err := slo.DetectIncidents(def, buckets, o)
+	incs, err := slo.DetectIncidentsWith(def, buckets, o, &sc.incidents)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -59,7 +59,7 @@ func withForecast(r *slo.Result, def *slo.SLO, pol *slo.Policy, in slo.Input, co
 // evalScratch holds the working buffers of one SLO evaluation: the window's
 // hourly buckets as the counter counts them, the same expanded from the
 // compact history for the forecast, the forecast's own, and the 5m buckets
-// incident detection scans. They are tens (the 5m buckets: hundreds) of
+// incident detection scans with their prefix sums. They are tens (the 5m buckets: hundreds) of
 // kilobytes for a 30-day window, which each evaluation would otherwise
 // allocate and drop at once. Nothing that outlives the evaluation refers to
 // them: the history, the cut hours and the forecast copy what they keep.
@@ -71,6 +71,7 @@ func withForecast(r *slo.Result, def *slo.SLO, pol *slo.Policy, in slo.Input, co
 type evalScratch struct {
 	hours, day, since []slo.Bucket
 	fine              []slo.Bucket // the window's 5m buckets, for incident detection
+	incidents         slo.IncidentScratch
 	forecast          slo.ForecastScratch
 }
 
