@@ -258,8 +258,13 @@ func (e *Estimate) Count(_ context.Context, _ backend.Source, from, to time.Time
 
 // Hours returns the window from from as the buckets Count sums for a long
 // window.
-func (e *Estimate) Hours(_ context.Context, _ backend.Source, from time.Time) ([]slo.Bucket, error) {
-	var out []slo.Bucket
+func (e *Estimate) Hours(ctx context.Context, src backend.Source, from time.Time) ([]slo.Bucket, error) {
+	return e.AppendHours(ctx, src, from, nil)
+}
+
+// AppendHours is Hours appending the buckets to dst.
+func (e *Estimate) AppendHours(_ context.Context, _ backend.Source, from time.Time, dst []slo.Bucket) ([]slo.Bucket, error) {
+	out := dst
 	for _, p := range e.hourPieces(from.UnixMilli()) {
 		out = append(out, slo.Bucket{Start: time.UnixMilli(p.from).UTC(), End: time.UnixMilli(p.to).UTC(), Counts: p.counts()})
 	}
@@ -317,6 +322,8 @@ type Evaluator interface {
 	Count(ctx context.Context, src backend.Source, from, to time.Time) (slo.Counts, error)
 	Coverage(w time.Duration) Coverage
 	Hours(ctx context.Context, src backend.Source, from time.Time) ([]slo.Bucket, error)
+	// AppendHours is Hours appending to dst (a buffer the caller reuses).
+	AppendHours(ctx context.Context, src backend.Source, from time.Time, dst []slo.Bucket) ([]slo.Bucket, error)
 	Notes() []string
 	TakeBadSamples() map[string]int
 	// Excluded returns what each agreed exclusion removed from (from, to].

@@ -3,6 +3,7 @@ package counting
 import (
 	"context"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/slobudget/slobudget/backend"
@@ -49,8 +50,14 @@ func (c *Counter) Coverage(w time.Duration) Coverage {
 // is a multiple of the resolution at most the longest window before at; it
 // may read the hour from cuts from the backend, as Count does.
 func (c *Counter) Hours(ctx context.Context, src backend.Source, from time.Time) ([]slo.Bucket, error) {
+	return c.AppendHours(ctx, src, from, nil)
+}
+
+// AppendHours is Hours appending the buckets to dst, for a caller that
+// reuses one buffer across evaluations (nothing kept refers to it).
+func (c *Counter) AppendHours(ctx context.Context, src backend.Source, from time.Time, dst []slo.Bucket) ([]slo.Bucket, error) {
 	lo, at := from.UnixMilli(), c.at
-	out := make([]slo.Bucket, 0, (at-lo)/HourMs+2)
+	out := slices.Grow(dst, int(max((at-lo)/HourMs+2, 0)))
 	for lo < at {
 		hi := min(CeilTo(lo+1, HourMs), at)
 		counts, err := c.Count(ctx, src, time.UnixMilli(lo), time.UnixMilli(hi))

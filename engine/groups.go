@@ -57,6 +57,10 @@ type groupMember struct {
 	found     *incidentCache
 	// cuts are the split counts of the hours local midnight cuts (cuts.go).
 	cuts *cutLedger
+	// lastHistory is the group's window history of its last evaluation:
+	// the next one shares its full hours when they are unchanged, as an
+	// SLO without grouping does (sloState.lastHistory).
+	lastHistory *slo.HourlyHistory
 }
 
 func newGroupSet(def *slo.SLO, newCounter func(slo.SLI) (counting.Evaluator, error)) *groupSet {
@@ -269,11 +273,12 @@ func (s *sloState) evaluateGroup(ctx context.Context, src backend.Source, at tim
 	def := *s.def
 	def.SLI, def.Grouping = sli, nil
 	one := &sloState{def: &def, policy: s.policy, resultKey: s.resultKey, counter: m.counter, mu: &sync.Mutex{}, pages: m.pages,
-		incidents: m.incidents, cuts: m.cuts, found: m.found, step: s.step, oneShot: s.oneShot, exclusions: s.exclusions}
+		incidents: m.incidents, cuts: m.cuts, found: m.found, lastHistory: m.lastHistory, step: s.step, oneShot: s.oneShot, exclusions: s.exclusions}
 	r, err := one.evaluate(ctx, src, at)
 	if err != nil {
 		return instanceOutcome{key: key, group: gr.Map(), err: err}
 	}
+	m.lastHistory = one.lastHistory // only this goroutine evaluates m
 	r.Group, r.Instance = gr.Map(), key
 	return instanceOutcome{key: key, group: r.Group, r: r}
 }

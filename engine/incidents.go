@@ -146,11 +146,15 @@ type incidentCache struct {
 type pastReader func(ctx context.Context, from, to time.Time) ([]slo.Bucket, error)
 
 // detect finds the incidents in the ledger's buckets and returns them with
-// the ledger's version; their budget shares are left to ScoreIncidents.
-func (l *incidentLedger) detect(def *slo.SLO, pol *slo.Policy, windowStart time.Time) (*slo.WindowIncidents, uint64, error) {
+// the ledger's version; their budget shares are left to ScoreIncidents. The
+// window's 5m buckets are laid out in sc (the incidents found keep nothing
+// of them).
+func (l *incidentLedger) detect(def *slo.SLO, pol *slo.Policy, windowStart time.Time, sc *evalScratch) (*slo.WindowIncidents, uint64, error) {
 	l.mu.Lock()
 	version := l.version
-	buckets := make([]slo.Bucket, l.counts.len())
+	n := l.counts.len()
+	sc.fine = slices.Grow(sc.fine[:0], n)[:n] // every entry set below
+	buckets := sc.fine
 	adjusted := 0
 	l.counts.each(func(i int, c slo.Counts) {
 		start := l.from + int64(i)*gridMs
@@ -173,7 +177,7 @@ func (l *incidentLedger) detect(def *slo.SLO, pol *slo.Policy, windowStart time.
 	if len(buckets) == 0 {
 		return w, version, nil
 	}
-	incs, err := slo.DetectIncidents(def, buckets, o)
+	incs, err := slo.DetectIncidentsWith(def, buckets, o, &sc.incidents)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -212,7 +216,7 @@ func consistent(c slo.Counts) (slo.Counts, bool) {
 // incidents of the window into r. An estimated SLI (an expression counted
 // approximately) gets none: its 5m counts would be estimates too, and an
 // incident or a postmortem is a decision; the notes say so.
-func (s *sloState) withIncidents(ctx context.Context, src backend.Source, r *slo.Result, windowStart, at time.Time, windowTotal float64) error {
+func (s *sloState) withIncidents(ctx context.Context, src backend.Source, r *slo.Result, windowStart, at time.Time, windowTotal float64, sc *evalScratch) error {
 	if s.incidents == nil {
 		return errors.New("internal: no incident ledger for this SLO")
 	}
@@ -241,7 +245,7 @@ func (s *sloState) withIncidents(ctx context.Context, src backend.Source, r *slo
 	}
 	c := s.found
 	if c.incidents == nil || c.version != s.incidents.current() || c.key != s.resultKey {
-		found, version, err := s.incidents.detect(s.def, s.policy, windowStart)
+		found, version, err := s.incidents.detect(s.def, s.policy, windowStart, sc)
 		if err != nil {
 			return fmt.Errorf("incidents: %w", err)
 		}

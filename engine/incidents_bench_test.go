@@ -32,9 +32,11 @@ func BenchmarkIncidentDetect(b *testing.B) {
 	l, def, pol, start := benchLedger(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := l.detect(def, pol, start); err != nil {
+		sc := getScratch()
+		if _, _, err := l.detect(def, pol, start, sc); err != nil {
 			b.Fatal(err)
 		}
+		putScratch(sc)
 	}
 	b.ReportMetric(float64(len(l.counts.buf)), "ledger-bytes")
 }
@@ -43,7 +45,7 @@ func BenchmarkIncidentDetect(b *testing.B) {
 // incidents found against the window's total.
 func BenchmarkIncidentScore(b *testing.B) {
 	l, def, pol, start := benchLedger(b)
-	w, _, err := l.detect(def, pol, start)
+	w, _, err := l.detect(def, pol, start, &evalScratch{})
 	if err != nil || len(w.Incidents) != 30 {
 		b.Fatalf("%v, %d incidents", err, len(w.Incidents))
 	}

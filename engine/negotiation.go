@@ -91,11 +91,12 @@ func withExclusionText(r slo.Result, ex []slo.Exclusion) slo.Result {
 // lastDay is the hourly history of the day before at, for the forecast of a
 // calendar window younger than a day (its events before the period's start
 // shape the traffic profile; the forecast counts only the period's).
-func (s *sloState) lastDay(ctx context.Context, src backend.Source, at time.Time) (*slo.HourlyHistory, error) {
-	hours, err := s.counter.Hours(ctx, src, at.Add(-24*time.Hour))
+func (s *sloState) lastDay(ctx context.Context, src backend.Source, at time.Time, sc *evalScratch) (*slo.HourlyHistory, error) {
+	hours, err := s.counter.AppendHours(ctx, src, at.Add(-24*time.Hour), sc.day[:0])
 	if err != nil {
 		return nil, err
 	}
+	sc.day = hours
 	h, err := slo.NewHourlyHistory(hours)
 	if err != nil {
 		return nil, fmt.Errorf("internal: the last day's hourly history: %w", err)

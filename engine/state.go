@@ -223,10 +223,13 @@ func (s *sloState) evaluate(ctx context.Context, src backend.Source, at time.Tim
 	if r.Exclusions, err = s.excludedInWindow(ctx, src, windowStart, at); err != nil {
 		return slo.Result{}, err
 	}
-	hours, err := s.counter.Hours(ctx, src, windowStart)
+	sc := getScratch()
+	defer putScratch(sc)
+	hours, err := s.counter.AppendHours(ctx, src, windowStart, sc.hours[:0])
 	if err != nil {
 		return slo.Result{}, err
 	}
+	sc.hours = hours
 	if r.History, err = slo.NewHourlyHistoryLike(hours, s.lastHistory); err != nil {
 		return slo.Result{}, fmt.Errorf("internal: the window's hourly history: %w", err)
 	}
@@ -237,19 +240,19 @@ func (s *sloState) evaluate(ctx context.Context, src backend.Source, at time.Tim
 	if calendar && at.Sub(windowStart) < 24*time.Hour {
 		// Early in a period the window is shorter than the day the
 		// forecast's traffic profile repeats: it gets the last day.
-		window, err := s.lastDay(ctx, src, at)
+		window, err := s.lastDay(ctx, src, at, sc)
 		if err != nil {
 			return slo.Result{}, err
 		}
 		r.History, window = window, r.History
-		withForecast(&r, s.def, s.policy, in, s.counter.Coverage(24*time.Hour).From)
+		withForecast(&r, s.def, s.policy, in, s.counter.Coverage(24*time.Hour).From, sc)
 		r.History = window
 	} else {
-		withForecast(&r, s.def, s.policy, in, cov.From)
+		withForecast(&r, s.def, s.policy, in, cov.From, sc)
 	}
 	r.PageSpans = s.pages.record(r.EvaluatedAt, r.Alerts.Page, s.step, at.Sub(windowStart))
 	r.Notes = append(r.Notes, s.counter.Notes()...)
-	if err := s.withIncidents(ctx, src, &r, windowStart, at, in.Window.Total); err != nil {
+	if err := s.withIncidents(ctx, src, &r, windowStart, at, in.Window.Total, sc); err != nil {
 		return slo.Result{}, err
 	}
 	return r, nil

@@ -32,11 +32,13 @@ func noDataResult(def *slo.SLO, pol *slo.Policy, at time.Time, cov counting.Cove
 // result's exhaustion, recovery and forecast from it. The history starts at
 // the bucket holding the data's first sample: on a partly covered window
 // nothing older can leave it, and a history shorter than a day gives the
-// traffic profile its mean rate instead of hours of invented quiet.
-func withForecast(r *slo.Result, def *slo.SLO, pol *slo.Policy, in slo.Input, coveredFrom time.Time) {
-	f, err := slo.ForecastBudget(def, pol, slo.ForecastInput{
-		At: in.At, History: r.History.Since(coveredFrom), LastHour: in.Burn[time.Hour],
-	})
+// traffic profile its mean rate instead of hours of invented quiet. The
+// forecast works in sc's buffers; the result keeps nothing of them.
+func withForecast(r *slo.Result, def *slo.SLO, pol *slo.Policy, in slo.Input, coveredFrom time.Time, sc *evalScratch) {
+	sc.since = r.History.AppendSince(sc.since[:0], coveredFrom)
+	f, err := slo.ForecastBudgetWith(def, pol, slo.ForecastInput{
+		At: in.At, History: sc.since, LastHour: in.Burn[time.Hour],
+	}, &sc.forecast)
 	if err != nil {
 		// A history the engine built itself should always do; if not,
 		// the simple formula Evaluate computed stays, and says so.
@@ -53,6 +55,31 @@ func withForecast(r *slo.Result, def *slo.SLO, pol *slo.Policy, in slo.Input, co
 		}
 	}
 }
+
+// evalScratch holds the working buffers of one SLO evaluation: the window's
+// hourly buckets as the counter counts them, the same expanded from the
+// compact history for the forecast, the forecast's own, and the 5m buckets
+// incident detection scans with their prefix sums. They are tens (the 5m buckets: hundreds) of
+// kilobytes for a 30-day window, which each evaluation would otherwise
+// allocate and drop at once. Nothing that outlives the evaluation refers to
+// them: the history, the cut hours and the forecast copy what they keep.
+//
+// They come from a pool rather than the SLO's state: an evaluation takes one
+// for its duration and gives it back, so a daemon holds about as many as it
+// evaluates SLOs at once (Options.Concurrency, and the groups of a grouped
+// SLO), not one per SLO kept between cycles.
+type evalScratch struct {
+	hours, day, since []slo.Bucket
+	fine              []slo.Bucket // the window's 5m buckets, for incident detection
+	incidents         slo.IncidentScratch
+	forecast          slo.ForecastScratch
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(evalScratch) }}
+
+func getScratch() *evalScratch { return scratchPool.Get().(*evalScratch) }
+
+func putScratch(sc *evalScratch) { scratchPool.Put(sc) }
 
 // maxPageSpans bounds the page record of one SLO: a condition flapping on
 // every evaluation would otherwise grow it by a span a minute.

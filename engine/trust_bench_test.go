@@ -28,15 +28,18 @@ func BenchmarkTrustPerSLO(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		hours, err := st.counter.Hours(ctx, store, at.Add(-30*24*time.Hour))
+		sc := getScratch()
+		hours, err := st.counter.AppendHours(ctx, store, at.Add(-30*24*time.Hour), sc.hours[:0])
 		if err != nil {
 			b.Fatal(err)
 		}
+		sc.hours = hours
 		r := slo.Result{BudgetRemaining: 1}
 		if r.History, err = slo.NewHourlyHistory(hours); err != nil {
 			b.Fatal(err)
 		}
-		withForecast(&r, st.def, st.policy, in, at.Add(-30*24*time.Hour))
+		withForecast(&r, st.def, st.policy, in, at.Add(-30*24*time.Hour), sc)
+		putScratch(sc)
 		if r.Forecast == nil {
 			b.Fatal("no forecast")
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -296,4 +297,79 @@ func deref[T any](p *T) any {
 		return nil
 	}
 	return *p
+}
+
+// TestResultsOutliveTheNextEvaluation: an evaluation works in buffers it
+// reuses (evalScratch, the forecast's); a published result must not share
+// them. After a second evaluation, with other hours and other figures, every
+// result of the first still holds its own history, forecast and page spans.
+func TestResultsOutliveTheNextEvaluation(t *testing.T) {
+	end := int64(1_700_000_040_000)
+	store, _ := trustData(end)
+	e, err := New(mustParse(t, trustConfig), Options{Source: store, Step: 30 * time.Second, Concurrency: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type record struct {
+		json    string
+		buckets []slo.Bucket
+		cuts    []slo.Bucket
+		spans   []slo.Period
+	}
+	take := func() map[string]record {
+		out := map[string]record{}
+		for _, r := range e.Snapshot().Results {
+			b, err := json.Marshal(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := record{json: string(b), spans: slices.Clone(r.PageSpans)}
+			if r.History != nil {
+				rec.buckets, rec.cuts = r.History.Buckets(), slices.Clone(r.History.Cuts)
+			}
+			out[r.Name] = rec
+		}
+		return out
+	}
+	ctx := context.Background()
+	e.EvaluateAt(ctx, time.UnixMilli(end).Add(-100*time.Minute))
+	first := e.Snapshot()
+	before := take()
+	e.EvaluateAt(ctx, time.UnixMilli(end).Add(30*time.Second))
+	after := take()
+	if before["busy"].json == after["busy"].json {
+		t.Fatal("the two evaluations gave the same figures: the test shows nothing")
+	}
+	for _, r := range first.Results {
+		was := before[r.Name]
+		b, _ := json.Marshal(r)
+		if string(b) != was.json {
+			t.Errorf("%s: the first result changed after the second evaluation:\n%s\nwas\n%s", r.Name, b, was.json)
+		}
+		if r.History != nil {
+			if !slices.Equal(r.History.Buckets(), was.buckets) {
+				t.Errorf("%s: the first result's history changed after the second evaluation", r.Name)
+			}
+			if !slices.Equal(r.History.Cuts, was.cuts) {
+				t.Errorf("%s: the first result's cut hours changed after the second evaluation", r.Name)
+			}
+		}
+		if !slices.Equal(r.PageSpans, was.spans) {
+			t.Errorf("%s: the first result's page spans changed after the second evaluation", r.Name)
+		}
+		if r.Forecast != nil {
+			if now, ok := e.Result(r.Name); ok && now.Forecast == r.Forecast {
+				t.Errorf("%s: the two evaluations share one forecast", r.Name)
+			}
+		}
+	}
+}
+
+func mustParse(t *testing.T, yml string) *slo.Config {
+	t.Helper()
+	cfg, err := slo.Parse("slos.yml", []byte(yml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }

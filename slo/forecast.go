@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"time"
 )
@@ -111,6 +112,28 @@ type Recovery struct {
 // by then the window holds only new hours, whose error ratio is the pace's,
 // so the remaining budget stays at 1 − pace from there on.
 func ForecastBudget(s *SLO, p *Policy, in ForecastInput) (Forecast, error) {
+	return ForecastBudgetWith(s, p, in, nil)
+}
+
+// ForecastScratch holds the working buffers of a forecast (the stream of
+// the history and the projection, the window's knots and their counts: tens
+// of kilobytes for a 30-day window of hourly buckets), for a caller that
+// forecasts again and again. The zero value is ready. A scratch serves one
+// forecast at a time; nothing a Forecast holds refers to it.
+type ForecastScratch struct {
+	st      stream
+	profile []profileBucket
+	knots   []float64
+	sw      sweep
+}
+
+// ForecastBudgetWith is ForecastBudget working in sc's buffers (nil: fresh
+// ones), which it leaves grown for the next call. The forecast is the same
+// to the bit.
+func ForecastBudgetWith(s *SLO, p *Policy, in ForecastInput, sc *ForecastScratch) (Forecast, error) {
+	if sc == nil {
+		sc = &ForecastScratch{}
+	}
 	num, den := budgetFraction(s.Objective)
 	if num <= 0 || num > den {
 		return Forecast{}, fmt.Errorf("objective %g%% leaves no error budget", s.Objective)
@@ -133,7 +156,7 @@ func ForecastBudget(s *SLO, p *Policy, in ForecastInput) (Forecast, error) {
 	} else if window <= 0 {
 		return Forecast{}, errors.New("forecast of a rolling window needs the window's length")
 	}
-	st, err := buildStream(in, window, calendar)
+	st, err := buildStream(in, window, calendar, sc)
 	if err != nil {
 		return Forecast{}, err
 	}
@@ -164,7 +187,8 @@ func ForecastBudget(s *SLO, p *Policy, in ForecastInput) (Forecast, error) {
 		f.PeriodEnd = in.Calendar.End
 		horizon = in.Calendar.End.Sub(in.At).Seconds()
 	}
-	sw := sim.sweep(sim.knots(horizon))
+	sc.knots = sim.knots(horizon, sc.knots[:0])
+	sw := sim.sweep(sc.knots, &sc.sw)
 	if calendar {
 		end := sim.remainingAt(sw, len(sw.at)-1)
 		f.EndRemaining = &end
@@ -258,8 +282,22 @@ func (s *stream) cumFrom(x float64, hint *int) (bad, total float64) {
 	return s.bad[k-1] + f*(s.bad[k]-s.bad[k-1]), s.total[k-1] + f*(s.total[k]-s.total[k-1])
 }
 
-// buildStream lays the known history and the projected future end to end.
-func buildStream(in ForecastInput, window time.Duration, calendar bool) (*stream, error) {
+// reset empties the stream to its first instant, keeping its buffers, with
+// room for n more points.
+func (s *stream) reset(start float64, n int) {
+	s.at = append(slices.Grow(s.at[:0], n+1), start)
+	s.bad = append(slices.Grow(s.bad[:0], n+1), 0)
+	s.total = append(slices.Grow(s.total[:0], n+1), 0)
+}
+
+// grow makes room for n more points.
+func (s *stream) grow(n int) {
+	s.at, s.bad, s.total = slices.Grow(s.at, n), slices.Grow(s.bad, n), slices.Grow(s.total, n)
+}
+
+// buildStream lays the known history and the projected future end to end,
+// in sc's stream (and its profile buffer).
+func buildStream(in ForecastInput, window time.Duration, calendar bool, sc *ForecastScratch) (*stream, error) {
 	if err := CheckHistory(in.History); err != nil {
 		return nil, err
 	}
@@ -279,17 +317,15 @@ func buildStream(in ForecastInput, window time.Duration, calendar bool) (*stream
 	for len(hist) > 1 && rel(hist[0].End) <= keepFrom {
 		hist = hist[1:]
 	}
-	// Room for the history and as many projected buckets again (a window
-	// ahead at the history's bucket size), so the stream grows once.
-	size := 2*len(hist) + 2
-	st := &stream{at: make([]float64, 1, size), bad: make([]float64, 1, size), total: make([]float64, 1, size)}
-	st.at[0] = rel(hist[0].Start)
+	st := &sc.st
+	st.reset(rel(hist[0].Start), len(hist))
 	for _, b := range hist {
 		st.add(rel(b.End), b.Bad(), b.Total)
 	}
 
 	// The traffic profile: the last 24 hours, as buckets relative to At − 1d.
-	profile := trafficProfile(st)
+	sc.profile = trafficProfile(st, sc.profile[:0])
+	profile := sc.profile
 	errorRatio := 0.0
 	if in.LastHour.Total > 0 {
 		errorRatio = in.LastHour.Bad() / in.LastHour.Total
@@ -297,6 +333,11 @@ func buildStream(in ForecastInput, window time.Duration, calendar bool) (*stream
 	horizon := window.Seconds()
 	if calendar {
 		horizon = rel(in.Calendar.End)
+	}
+	if horizon > 0 {
+		// At most the profile once a day started before the horizon: the
+		// stream grows once, to its size.
+		st.grow(len(profile) * int(math.Ceil(horizon/day.Seconds())))
 	}
 	for dayStart := 0.0; dayStart < horizon; dayStart += day.Seconds() {
 		for _, pb := range profile {
@@ -316,10 +357,9 @@ func buildStream(in ForecastInput, window time.Duration, calendar bool) (*stream
 type profileBucket struct{ end, total float64 }
 
 // trafficProfile cuts the stream's last 24 hours into buckets whose ends are
-// relative to the start of that day (0 < end <= 86,400).
-func trafficProfile(st *stream) []profileBucket {
+// relative to the start of that day (0 < end <= 86,400), appended to out.
+func trafficProfile(st *stream, out []profileBucket) []profileBucket {
 	d := day.Seconds()
-	var out []profileBucket
 	prevEnd, prevTotal := -d, 0.0
 	if st.at[0] > -d {
 		// Less than a day of history: the missing part at the mean rate.
@@ -363,10 +403,11 @@ func (w *windowSim) counts(y float64) (bad, total float64) {
 // knots lists the instants in (0, horizon] where the window's counts change
 // slope: where its leading edge, or its trailing edge on a rolling window,
 // crosses a bucket edge. Between knots both counts are straight lines. Both
-// lists are already in order (the stream's edges are), so they are merged.
-func (w *windowSim) knots(horizon float64) []float64 {
+// lists are already in order (the stream's edges are), so they are merged,
+// appended to out.
+func (w *windowSim) knots(horizon float64, out []float64) []float64 {
 	at := w.stream.at
-	out := make([]float64, 0, 2*len(at)+1)
+	out = slices.Grow(out, 2*len(at)+1)
 	i, j := 0, 0
 	next := func() (float64, bool) {
 		for i < len(at) && at[i] <= 0 {
@@ -407,8 +448,10 @@ type sweep struct {
 	at, bad, total []float64
 }
 
-func (w *windowSim) sweep(knots []float64) sweep {
-	sw := sweep{at: make([]float64, 0, len(knots)+1), bad: make([]float64, 0, len(knots)+1), total: make([]float64, 0, len(knots)+1)}
+// sweep fills buf's slices from empty (their buffers reused) and returns it.
+func (w *windowSim) sweep(knots []float64, buf *sweep) sweep {
+	n := len(knots) + 1
+	sw := sweep{at: slices.Grow(buf.at[:0], n), bad: slices.Grow(buf.bad[:0], n), total: slices.Grow(buf.total[:0], n)}
 	lead, trail := 0, 0
 	add := func(y float64) {
 		b1, t1 := w.stream.cumFrom(y, &lead)
@@ -425,6 +468,7 @@ func (w *windowSim) sweep(knots []float64) sweep {
 	for _, y := range knots {
 		add(y)
 	}
+	*buf = sw
 	return sw
 }
 

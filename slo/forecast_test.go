@@ -2,6 +2,7 @@ package slo_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -399,5 +400,75 @@ func TestForecastJSON(t *testing.T) {
 	b, _ = json.Marshal(f)
 	if !strings.Contains(string(b), `"exhaustionSeconds":3600`) || strings.Count(string(b), "exhaustionSeconds") != 1 {
 		t.Errorf("an hour: %s", b)
+	}
+}
+
+// forecastBits spells every figure of a forecast by its bits.
+func forecastBits(f slo.Forecast) string {
+	p := func(x *float64) string {
+		if x == nil {
+			return "nil"
+		}
+		return fmt.Sprintf("%x", math.Float64bits(*x))
+	}
+	rec := "nil"
+	if f.Recovery != nil {
+		rec = fmt.Sprintf("%s/%s/%x/%v", f.Recovery.From, f.Recovery.State, math.Float64bits(f.Recovery.Seconds), f.Recovery.AtReset)
+	}
+	return fmt.Sprintf("%s %x %s %v %s %x %s %v %s %s %s %s", f.At, math.Float64bits(f.Remaining), f.State, f.Freeze, p(f.Pace),
+		math.Float64bits(f.ExhaustionSeconds), p(f.Settles), f.Calendar, f.PeriodEnd, p(f.EndRemaining), f.NextBetter, rec)
+}
+
+// TestForecastScratchReuse: one scratch serving forecasts of every size in
+// turn (long, short, calendar, quiet) gives each the figures, to the bit, of
+// a forecast in fresh buffers, and a forecast it made keeps them after the
+// scratch serves the next.
+func TestForecastScratchReuse(t *testing.T) {
+	p := defaultPolicy()
+	burning := func(i int) (float64, float64) { return float64(500 + i%24*20), float64(i % 5) }
+	incident := func(i int) (float64, float64) {
+		if i == 100 {
+			return 1000, 400
+		}
+		return 1000, 0
+	}
+	at := fcAt.Add(17*time.Minute + 30*time.Second)
+	cases := []struct {
+		s  *slo.SLO
+		in slo.ForecastInput
+	}{
+		{fcSLO(99.9, fcWindow), slo.ForecastInput{At: fcAt, History: hourly(fcAt, 721, burning), LastHour: slo.Counts{Good: 990, Total: 1000}}},
+		{fcSLO(99.9, fcWindow), slo.ForecastInput{At: fcAt, History: hourly(fcAt, 5, burning), LastHour: slo.Counts{Good: 999, Total: 1000}}},
+		{fcSLO(99, 7*24*time.Hour), slo.ForecastInput{At: fcAt, History: hourly(fcAt, 200, incident), LastHour: slo.Counts{Good: 1000, Total: 1000}}},
+		{fcSLO(99.9, fcWindow), slo.ForecastInput{At: at, History: engineShaped(at.Add(-fcWindow), at, incident), LastHour: slo.Counts{}}},
+		{fcSLO(99.9, fcWindow), slo.ForecastInput{At: fcAt, History: hourly(fcAt, 300, incident), LastHour: slo.Counts{Good: 995, Total: 1000},
+			Calendar: slo.Period{Start: fcAt.Add(-300 * time.Hour), End: fcAt.Add(20 * 24 * time.Hour)}}},
+		{fcSLO(99.9, fcWindow), slo.ForecastInput{At: fcAt, History: hourly(fcAt, 1, burning), LastHour: slo.Counts{Good: 990, Total: 1000}}},
+	}
+	var sc slo.ForecastScratch
+	var kept []slo.Forecast
+	var want []string
+	for round := range 2 {
+		for i, c := range cases {
+			fresh, err := slo.ForecastBudget(c.s, p, c.in)
+			if err != nil {
+				t.Fatalf("case %d: %v", i, err)
+			}
+			got, err := slo.ForecastBudgetWith(c.s, p, c.in, &sc)
+			if err != nil {
+				t.Fatalf("case %d: %v", i, err)
+			}
+			if g, w := forecastBits(got), forecastBits(fresh); g != w {
+				t.Errorf("round %d case %d: with a used scratch\n%s\nwant\n%s", round, i, g, w)
+			}
+			if round == 0 {
+				kept, want = append(kept, got), append(want, forecastBits(fresh))
+			}
+		}
+	}
+	for i, f := range kept {
+		if g := forecastBits(f); g != want[i] {
+			t.Errorf("case %d changed after the scratch served others:\n%s\nwant\n%s", i, g, want[i])
+		}
 	}
 }

@@ -2,6 +2,7 @@ package slo
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -73,18 +74,28 @@ type HistoryIndex struct {
 
 // NewHistoryIndex checks the history and indexes it.
 func NewHistoryIndex(h []Bucket) (*HistoryIndex, error) {
-	if err := CheckHistory(h); err != nil {
+	x := &HistoryIndex{}
+	if err := x.reset(h); err != nil {
 		return nil, err
 	}
-	x := &HistoryIndex{
-		edges: make([]time.Time, 0, len(h)+1),
-		good:  make([]float64, 1, len(h)+1),
-		total: make([]float64, 1, len(h)+1),
+	return x, nil
+}
+
+// reset checks h and indexes it in x's buffers (grown as needed), as
+// NewHistoryIndex does in new ones.
+func (x *HistoryIndex) reset(h []Bucket) error {
+	if err := CheckHistory(h); err != nil {
+		return err
 	}
+	n := len(h) + 1
+	x.edges = slices.Grow(x.edges[:0], n)
+	x.good = append(slices.Grow(x.good[:0], n), 0)
+	x.total = append(slices.Grow(x.total[:0], n), 0)
+	x.nanos = x.nanos[:0]
 	if len(h) == 0 {
-		return x, nil
+		return nil
 	}
-	x.nanos = make([]int64, 0, len(h)+1)
+	x.nanos = slices.Grow(x.nanos, n)
 	x.edges = append(x.edges, h[0].Start)
 	x.nanos = append(x.nanos, h[0].Start.UnixNano())
 	for i, b := range h {
@@ -93,7 +104,7 @@ func NewHistoryIndex(h []Bucket) (*HistoryIndex, error) {
 		x.good = append(x.good, x.good[i]+b.Good)
 		x.total = append(x.total, x.total[i]+b.Total)
 	}
-	return x, nil
+	return nil
 }
 
 // Empty reports whether the history has no buckets.

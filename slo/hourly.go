@@ -3,6 +3,7 @@ package slo
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/slobudget/slobudget/internal/compact"
@@ -128,11 +129,30 @@ func (h *HourlyHistory) Buckets() []Bucket {
 }
 
 // Since returns the buckets that end after t (all of them when t is before
-// the start): the history from the bucket holding t on.
-func (h *HourlyHistory) Since(t time.Time) []Bucket {
-	bs := h.Buckets()
-	for len(bs) > 1 && !bs[0].End.After(t) {
-		bs = bs[1:]
+// the start): the history from the bucket holding t on. The last bucket is
+// always kept.
+func (h *HourlyHistory) Since(t time.Time) []Bucket { return h.AppendSince(nil, t) }
+
+// AppendSince appends Since(t) to dst, for a caller that reuses one buffer
+// (the buckets are values: nothing of the history refers to dst).
+func (h *HourlyHistory) AppendSince(dst []Bucket, t time.Time) []Bucket {
+	if h == nil || h.n == 0 {
+		return dst
 	}
-	return bs
+	lo, kept := h.Start, false
+	for i := range h.n {
+		hi := lo.Truncate(time.Hour).Add(time.Hour)
+		if i == h.n-1 {
+			hi = h.End
+		}
+		// Bucket ends only grow: the buckets left out are a prefix.
+		if !kept && (i == h.n-1 || hi.After(t)) {
+			dst, kept = slices.Grow(dst, h.n-i), true
+		}
+		if kept {
+			dst = append(dst, Bucket{Start: lo, End: hi, Counts: h.at(i)})
+		}
+		lo = hi
+	}
+	return dst
 }

@@ -99,3 +99,40 @@ func TestForecastJSONRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestHourlyHistoryAppendSince: AppendSince appends to what dst holds
+// exactly the buckets of the expanded history from the one holding t on
+// (the last one always), and Since is the same.
+func TestHourlyHistoryAppendSince(t *testing.T) {
+	at := time.Date(2024, 6, 15, 12, 20, 30, 0, time.UTC)
+	from := at.Add(-72 * time.Hour).Add(-7 * time.Minute)
+	h, err := slo.NewHourlyHistory(engineShaped(from, at, func(i int) (float64, float64) { return float64(100 + i), float64(i % 3) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := h.Buckets()
+	marker := slo.Bucket{Start: from.Add(-time.Hour), End: from, Counts: slo.Counts{Good: 1, Total: 2}}
+	buf := make([]slo.Bucket, 0, 4)
+	for _, cut := range []time.Time{from.Add(-time.Hour), from, from.Add(time.Minute), all[1].End, all[10].End.Add(-time.Second), at.Add(-time.Minute), at, at.Add(time.Hour)} {
+		want := all
+		for len(want) > 1 && !want[0].End.After(cut) {
+			want = want[1:]
+		}
+		buf = h.AppendSince(append(buf[:0], marker), cut)
+		if len(buf) != len(want)+1 || buf[0] != marker {
+			t.Fatalf("since %s: %d buckets after the marker %v, want %d", cut, len(buf)-1, buf[0], len(want))
+		}
+		for i, b := range want {
+			if g := buf[i+1]; !g.Start.Equal(b.Start) || !g.End.Equal(b.End) || g.Counts != b.Counts {
+				t.Fatalf("since %s: bucket %d is %v, want %v", cut, i, g, b)
+			}
+		}
+		if got := h.Since(cut); len(got) != len(want) || got[0] != want[0] || got[len(got)-1] != want[len(want)-1] {
+			t.Fatalf("Since(%s): %d buckets, want %d", cut, len(got), len(want))
+		}
+	}
+	var empty *slo.HourlyHistory
+	if got := empty.AppendSince(buf[:1], at); len(got) != 1 {
+		t.Errorf("a nil history appended %d buckets", len(got)-1)
+	}
+}

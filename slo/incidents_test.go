@@ -1,6 +1,7 @@
 package slo_test
 
 import (
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -291,5 +292,42 @@ func TestIncidentsBadInput(t *testing.T) {
 	}
 	if got, err := slo.DetectIncidents(s, nil, slo.IncidentOptions{}); err != nil || got != nil {
 		t.Errorf("no buckets: %v, %v; want none and no error", got, err)
+	}
+}
+
+// TestDetectIncidentsScratchReuse: one scratch serving detections over
+// windows of every size in turn finds, to the bit, what fresh buffers find,
+// and incidents found before keep their figures.
+func TestDetectIncidentsScratchReuse(t *testing.T) {
+	s := fcSLO(99.9, 30*24*time.Hour)
+	var sc slo.IncidentScratch
+	var kept [][]slo.Incident
+	var want []string
+	for round := range 2 {
+		for _, days := range []int{30, 2, 0, 31, 1} {
+			fine := fiveMinuteBuckets(days)
+			fresh, err := slo.DetectIncidents(s, fine, slo.IncidentOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := slo.DetectIncidentsWith(s, fine, slo.IncidentOptions{}, &sc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g, w := fmt.Sprintf("%+v", got), fmt.Sprintf("%+v", fresh); g != w {
+				t.Errorf("round %d, %d days: with a used scratch\n%s\nwant\n%s", round, days, g, w)
+			}
+			if days > 0 && len(fresh) == 0 {
+				t.Fatalf("%d days: no incidents, the test shows nothing", days)
+			}
+			if round == 0 {
+				kept, want = append(kept, got), append(want, fmt.Sprintf("%+v", fresh))
+			}
+		}
+	}
+	for i, incs := range kept {
+		if g := fmt.Sprintf("%+v", incs); g != want[i] {
+			t.Errorf("detection %d changed after the scratch served others", i)
+		}
 	}
 }
