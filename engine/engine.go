@@ -65,6 +65,9 @@ type Engine struct {
 
 	snap  atomic.Pointer[Snapshot]
 	ready atomic.Bool
+	// readyC is closed when ready is first set (see ReadyC).
+	readyMu sync.Mutex
+	readyC  chan struct{}
 	// apart is set by Run: the incident ledgers' past is read between
 	// evaluations (past.go), not within them.
 	apart atomic.Bool
@@ -315,6 +318,7 @@ func (e *Engine) EvaluateAt(ctx context.Context, now time.Time) int {
 	e.publishLocked()
 	e.mu.Unlock()
 	e.ready.Store(true)
+	e.closeReadyC()
 	e.log.Debug("evaluation finished", zap.Time("at", at.UTC()), zap.Int("slos", len(states)),
 		zap.Int("failed", failed), zap.Duration("took", took))
 	return failed
@@ -357,6 +361,36 @@ func resultLess(a, b slo.Result) bool {
 
 // Ready reports whether a full evaluation has finished.
 func (e *Engine) Ready() bool { return e.ready.Load() }
+
+// ReadyC is closed once Ready is true: when the first full evaluation (the
+// start-up's reads) has finished.
+func (e *Engine) ReadyC() <-chan struct{} {
+	e.readyMu.Lock()
+	defer e.readyMu.Unlock()
+	if e.readyC == nil {
+		e.readyC = make(chan struct{})
+		if e.ready.Load() {
+			close(e.readyC)
+		}
+	}
+	return e.readyC
+}
+
+func (e *Engine) closeReadyC() {
+	e.readyMu.Lock()
+	defer e.readyMu.Unlock()
+	switch {
+	case e.readyC == nil:
+		e.readyC = make(chan struct{})
+	default:
+		select {
+		case <-e.readyC:
+			return // closed already
+		default:
+		}
+	}
+	close(e.readyC)
+}
 
 // Snapshot returns the latest published results.
 func (e *Engine) Snapshot() *Snapshot { return e.snap.Load() }
