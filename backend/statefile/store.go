@@ -183,20 +183,22 @@ func (s *Store) HourlyIncreases(ctx context.Context, selector string, first, las
 		rec = nil // nothing kept that is needed now
 	}
 	check := rec != nil && !rec.checked
-	if check {
-		ok, err := s.spotCheckOlder(ctx, selector, rec, lo, hi)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			rec = nil
-		}
-	}
 	// Ask for the hours the record does not hold: before it and after it.
 	// On the first use, the query of the hours after it starts at its
-	// newest hour, which is compared with the kept one.
+	// newest hour, which is compared with the kept one, and the older spot
+	// check is asked at the same time (one round trip instead of two in a
+	// row: every selector of a warm start waits for both); when it
+	// disagrees, the other answers are not used and everything is read.
 	var asked []span
 	newest := int64(-1)
+	var older chan spotResult
+	if check {
+		older = make(chan spotResult, 1)
+		go func() {
+			ok, err := s.spotCheckOlder(ctx, selector, rec, lo, hi)
+			older <- spotResult{ok, err}
+		}()
+	}
 	switch {
 	case rec == nil:
 		rec = &record{First: lo}
@@ -217,6 +219,18 @@ func (s *Store) HourlyIncreases(ctx context.Context, selector string, first, las
 		}
 	}
 	answers, err := s.ask(ctx, selector, asked)
+	if older != nil {
+		o := <-older
+		switch {
+		case o.err != nil:
+			return nil, o.err
+		case err == nil && !o.ok:
+			// The older kept hour disagreed (the record is dropped):
+			// read every hour, as without a record.
+			rec, asked, newest = &record{First: lo}, []span{{lo, hi}}, -1
+			answers, err = s.ask(ctx, selector, asked)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -250,6 +264,12 @@ func (s *Store) HourlyIncreases(ctx context.Context, selector string, first, las
 }
 
 type span struct{ from, to int64 } // hour ends, inclusive
+
+// spotResult is spotCheckOlder's answer.
+type spotResult struct {
+	ok  bool
+	err error
+}
 
 func inSpans(ss []span, h int64) bool {
 	for _, s := range ss {
