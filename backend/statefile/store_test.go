@@ -315,3 +315,50 @@ func TestSpotCheckAndNewHoursAskedAtOnce(t *testing.T) {
 		t.Errorf("asked %d hours, want 24 new and 2 spot checks", hs.asked)
 	}
 }
+
+// Held flushes do not write the file; once the hold ends they do, and
+// Close writes regardless.
+func TestHeldFlushesDoNotWrite(t *testing.T) {
+	dir := t.TempDir()
+	src := &hoursSource{hours: map[string]map[int64]backend.Hour{"a": table(100)}}
+	s, err := Open(src, Options{Dir: dir, Identity: "p", FlushEvery: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hold := make(chan struct{})
+	s.HoldFlushesUntil(hold)
+	ask(t, s, "a", 0, 49)
+	time.Sleep(50 * time.Millisecond)
+	if _, err := os.Stat(filePath(dir)); !os.IsNotExist(err) {
+		t.Fatalf("a held flush wrote the file (stat: %v)", err)
+	}
+	close(hold)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, err := os.Stat(filePath(dir)); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no flush after the hold ended")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Close writes even while held.
+	dir2 := t.TempDir()
+	s, err = Open(src, Options{Dir: dir2, Identity: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.HoldFlushesUntil(make(chan struct{}))
+	ask(t, s, "a", 0, 49)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filePath(dir2)); err != nil {
+		t.Fatalf("Close while held wrote nothing: %v", err)
+	}
+}
