@@ -114,3 +114,89 @@ func TestRestartWithStateFile(t *testing.T) {
 		}
 	}
 }
+
+// TestWarmRestartEqualsDaemonThatNeverStopped: a daemon stopped after an
+// evaluation and restarted from its state file 5.5 hours later (past
+// fineSpan, so the restart reads new completed hours and extends the kept
+// ones) gives, at its first evaluation, exactly the figures of a daemon
+// that evaluated at both instants without stopping and has no state file,
+// and both equal the truth. A restart that kept a wrong hour, lost one or
+// took a stale one differs from the daemon that never stopped.
+func TestWarmRestartEqualsDaemonThatNeverStopped(t *testing.T) {
+	f := sharedFixture(t)
+	p := f.startPrometheus(t)
+	state := filepath.Join(t.TempDir(), "state")
+	earlier := evalAt.Add(-5*time.Hour - 30*time.Minute)
+
+	newDaemon := func(statePath string) *exporter.Daemon {
+		d, err := exporter.NewDaemon(exporter.DaemonOptions{
+			ConfigFiles: []string{f.configYML},
+			Backend:     backend.Options{URL: p.URL, Timeout: time.Minute, Concurrency: 4},
+			Step:        30 * time.Second,
+			Logger:      zap.NewNop(),
+			StatePath:   statePath,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	evaluate := func(d *exporter.Daemon, at time.Time) []reportedSLO {
+		t.Helper()
+		if failed := d.Engine.EvaluateAt(context.Background(), at); failed != 0 {
+			for _, r := range d.Engine.Results() {
+				if r.Error != "" {
+					t.Errorf("%s: %s", r.Name, r.Error)
+				}
+			}
+			t.FailNow()
+		}
+		raw, err := json.Marshal(d.Engine.Results())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []reportedSLO
+		if err := json.Unmarshal(raw, &got); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+
+	never := newDaemon("")
+	evaluate(never, earlier)
+	want := evaluate(never, evalAt)
+
+	first := newDaemon(state)
+	evaluate(first, earlier)
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	restarted := newDaemon(state)
+	defer restarted.Close()
+	got := evaluate(restarted, evalAt)
+	stats, _ := restarted.StateStats()
+	t.Logf("restart 5.5h later: %+v", stats)
+	if stats.HoursFromFile == 0 || stats.Dropped != 0 {
+		t.Errorf("restart: %+v, want kept hours answered from the file and none dropped", stats)
+	}
+
+	wantJSON, _ := json.Marshal(want)
+	gotJSON, _ := json.Marshal(got)
+	if string(gotJSON) != string(wantJSON) {
+		for i := range min(len(got), len(want)) {
+			a, _ := json.Marshal(want[i])
+			b, _ := json.Marshal(got[i])
+			if string(a) != string(b) {
+				t.Errorf("%s: never stopped %s\n restarted %s", want[i].Name, a, b)
+			}
+		}
+		if len(got) != len(want) {
+			t.Errorf("%d SLOs after the restart, %d in the daemon that never stopped", len(got), len(want))
+		}
+	}
+	expected, err := f.data.Expected(evalAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareReport(t, expected, f.data.ExpectedForecasts(evalAt), got)
+}

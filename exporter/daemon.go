@@ -121,6 +121,11 @@ func NewDaemon(o DaemonOptions) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
+	if d.state != nil {
+		// The state file is written from the end of the start-up's reads
+		// on (and on Close), not while they compete for the CPU.
+		d.state.HoldFlushesUntil(d.Engine.ReadyC())
+	}
 	recordShard()
 	d.sloReg.MustRegister(sloCollector{engine: d.Engine})
 	d.log.Info("config loaded", zap.Strings("files", o.ConfigFiles), zap.Int("slos", len(cfg.SLOs)),

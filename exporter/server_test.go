@@ -138,6 +138,12 @@ func TestExhaustionIsInfWhenNotBurning(t *testing.T) {
 // test with -race.
 func TestLoopReloadAndScrapeConcurrently(t *testing.T) {
 	d, _, _, _, _ := newFaultDaemon(t, time.Second)
+	readyC := d.Engine.ReadyC() // asked before the first evaluation
+	select {
+	case <-readyC:
+		t.Fatal("ReadyC closed before any evaluation")
+	default:
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { d.Engine.Run(ctx); close(done) }()
@@ -154,6 +160,13 @@ func TestLoopReloadAndScrapeConcurrently(t *testing.T) {
 	<-done
 	if !d.Engine.Ready() {
 		t.Error("the loop never finished an evaluation")
+	}
+	for _, c := range []<-chan struct{}{readyC, d.Engine.ReadyC()} {
+		select {
+		case <-c:
+		default:
+			t.Error("ReadyC not closed after the first evaluation")
+		}
 	}
 }
 

@@ -9,11 +9,20 @@
 #   /-/ready, `check` and `rules` time and peak RSS, and, when SHARDS is set
 #   (needs --shard.total), shard 0 of SHARDS on its own.
 # Usage: DAYS=7 SHARDS=2 scripts/bench-10k.sh [SLOS]    (results on stdout)
+# PROFILE=file.pprof: the warm restart runs with --web.enable-pprof and a CPU
+# profile of its first PROFILE_S seconds (default 30) from the moment its
+# port answers is saved there (with the binary next to it, file.bin), and the
+# script prints when the port answered (the state file is read before).
+# WARM_AGAIN="--memory.limit=0;": after the warm restart, one more warm restart
+# for each ';'-separated set of extra serve flags (an empty set: as the first),
+# each printing its time until /-/ready.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SLOS=${1:-10000}
 DAYS=${DAYS:-7}
 SHARDS=${SHARDS:-}
+PROFILE=${PROFILE:-}
+PROFILE_S=${PROFILE_S:-30}
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
 # shellcheck source=scripts/lib/scale-prometheus.sh
@@ -28,6 +37,7 @@ CFG="$WORK/slobudget.yml"
 start_scale_prometheus "$SLOS"
 sleep 20 # a scrape of live data
 PROM="http://127.0.0.1:$PROM_PORT"
+PROM_PID=$(pgrep -f -- "--web.listen-address=127.0.0.1:$PROM_PORT" | head -1)
 
 echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/{print $2}') GiB, load average $(cut -d' ' -f1-3 /proc/loadavg), $(prometheus --version 2>&1 | head -1)"
 echo "SLOs: $SLOS with 30-day windows, $DAYS days of 1-minute samples (2 series per SLO), evaluation interval 30s"
@@ -42,7 +52,7 @@ serve_until_ready() {
   local name=$1
   shift
   local port
-  port=$(free_port)
+  port=${PORT:-$(free_port)}
   SB_URL="http://127.0.0.1:$port"
   local t0
   t0=$(date +%s.%N)
@@ -55,6 +65,10 @@ serve_until_ready() {
   done
   READY_S=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
 }
+# cpu_s PID: the process's user+system CPU seconds so far.
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14+$15)/hz}' "/proc/$1/stat"; }
+# cpu_split NAME: the daemon's and Prometheus's CPU since PROM_CPU0 was taken.
+cpu_split() { echo "$1: CPU until ready: daemon $(cpu_s "$SB_PID") s, Prometheus $(awk -v a="$PROM_CPU0" -v b="$(cpu_s "$PROM_PID")" 'BEGIN{printf "%.1f", b-a}') s"; }
 rss() { awk '/VmRSS/{printf "%.0f MiB", $2/1024}' "/proc/$SB_PID/status"; }
 eval_stats() { curl -s "$SB_URL/metrics" | awk '/^slobudget_evaluation_duration_seconds_(sum|count)/{print $2}' | paste -sd' '; }
 stop_daemon() { kill -TERM "$SB_PID"; wait "$SB_PID" 2>/dev/null || true; }
@@ -80,11 +94,40 @@ curl -s -o /dev/null -H 'Accept-Encoding: gzip' -w '/metrics (gzip): %{time_tota
 stop_daemon
 
 qw0=$(prom_queries)
-serve_until_ready warm --storage.path="$WORK/state"
+PROM_CPU0=$(cpu_s "$PROM_PID")
+if [ -n "$PROFILE" ]; then
+  cp "$WORK/slobudget" "$PROFILE.bin"
+  PORT=$(free_port)
+  (
+    t0=$(date +%s.%N)
+    url=127.0.0.1:$PORT
+    until curl -s -o /dev/null "http://$url/-/healthy"; do sleep 0.05; done
+    awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "# warm restart: port answered after %.1f s (state file read before it)\n", b-a}' >&2
+    curl -s -o "$PROFILE" "http://$url/debug/pprof/profile?seconds=$PROFILE_S"
+  ) &
+  PROF_PID=$!
+  serve_until_ready warm --storage.path="$WORK/state" --web.enable-pprof
+  PORT=""
+else
+  serve_until_ready warm --storage.path="$WORK/state"
+fi
 warm=$READY_S
 echo "warm restart (state file) ready after: ${warm} s; RSS $(rss); Prometheus queries from $qw0 to $(prom_queries)"
+cpu_split "warm restart"
+if [ -n "$PROFILE" ]; then wait "$PROF_PID" 2>/dev/null || true; fi
 curl -s "$SB_URL/metrics" | grep '^slobudget_state_file' || true
 stop_daemon
+if [ -n "${WARM_AGAIN:-}" ]; then
+  IFS=';' read -r -a again <<<"$WARM_AGAIN"
+  for flags in "${again[@]}"; do
+    PROM_CPU0=$(cpu_s "$PROM_PID")
+    # shellcheck disable=SC2086 # a flag set is split into its flags
+    serve_until_ready warm-again --storage.path="$WORK/state" $flags
+    echo "warm restart again [${flags:-as above}] ready after: ${READY_S} s; RSS $(rss)"
+    cpu_split "  again"
+    stop_daemon
+  done
+fi
 
 if [ -n "$SHARDS" ]; then
   serve_until_ready shard --shard.total="$SHARDS" --shard.index=0

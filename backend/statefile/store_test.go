@@ -15,6 +15,7 @@ import (
 // a missing key is an hour the backend cannot compute. It counts the hours
 // it was asked for.
 type hoursSource struct {
+	mu    sync.Mutex // a Store asks a selector's spot check and new hours at once
 	hours map[string]map[int64]backend.Hour
 	asked int64
 }
@@ -24,6 +25,8 @@ func (h *hoursSource) Samples(context.Context, string, time.Time, time.Time) ([]
 }
 
 func (h *hoursSource) HourlyIncreases(_ context.Context, sel string, first, last time.Time) (map[int64]backend.Hour, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	out := map[int64]backend.Hour{}
 	for t := first.UnixMilli(); t <= last.UnixMilli(); t += hourMs {
 		h.asked++
@@ -256,5 +259,106 @@ func TestConcurrentUsersOfASelectorCheckOnce(t *testing.T) {
 	wg.Wait()
 	if src.asked != 2 {
 		t.Fatalf("four concurrent users asked %d hours after the restart, want the two spot checks once", src.asked)
+	}
+}
+
+// pairedSource answers like its hoursSource once two calls are in flight
+// at once (or after a second): it tells whether the Store asked the older
+// spot check and the new hours together.
+type pairedSource struct {
+	*hoursSource
+	mu       sync.Mutex
+	inFlight int
+	paired   bool
+	both     chan struct{}
+}
+
+func (p *pairedSource) HourlyIncreases(ctx context.Context, sel string, first, last time.Time) (map[int64]backend.Hour, error) {
+	p.mu.Lock()
+	p.inFlight++
+	if p.inFlight == 2 && !p.paired {
+		p.paired = true
+		close(p.both)
+	}
+	p.mu.Unlock()
+	select {
+	case <-p.both:
+	case <-time.After(time.Second):
+	}
+	defer func() { p.mu.Lock(); p.inFlight--; p.mu.Unlock() }()
+	return p.hoursSource.HourlyIncreases(ctx, sel, first, last)
+}
+
+// The first use after a restart asks the older spot check and the new
+// hours in one round trip, not one after the other, with the answers and
+// the hours asked as before.
+func TestSpotCheckAndNewHoursAskedAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	hs := &hoursSource{hours: map[string]map[int64]backend.Hour{"a": table(800)}}
+	s := open(t, hs, dir, "p")
+	ask(t, s, "a", 0, 719)
+	s.Close()
+	hs.asked = 0
+	src := &pairedSource{hoursSource: hs, both: make(chan struct{})}
+	s, err := Open(src, Options{Dir: dir, Identity: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := ask(t, s, "a", 24, 743); !maps.Equal(got, want(hs, "a", 24, 743)) {
+		t.Fatal("answers differ from the backend's")
+	}
+	if !src.paired {
+		t.Error("the older spot check and the new hours were asked one after the other")
+	}
+	if hs.asked != 24+2 {
+		t.Errorf("asked %d hours, want 24 new and 2 spot checks", hs.asked)
+	}
+}
+
+// Held flushes do not write the file; once the hold ends they do, and
+// Close writes regardless.
+func TestHeldFlushesDoNotWrite(t *testing.T) {
+	dir := t.TempDir()
+	src := &hoursSource{hours: map[string]map[int64]backend.Hour{"a": table(100)}}
+	s, err := Open(src, Options{Dir: dir, Identity: "p", FlushEvery: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hold := make(chan struct{})
+	s.HoldFlushesUntil(hold)
+	ask(t, s, "a", 0, 49)
+	time.Sleep(50 * time.Millisecond)
+	if _, err := os.Stat(filePath(dir)); !os.IsNotExist(err) {
+		t.Fatalf("a held flush wrote the file (stat: %v)", err)
+	}
+	close(hold)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, err := os.Stat(filePath(dir)); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no flush after the hold ended")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Close writes even while held.
+	dir2 := t.TempDir()
+	s, err = Open(src, Options{Dir: dir2, Identity: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.HoldFlushesUntil(make(chan struct{}))
+	ask(t, s, "a", 0, 49)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filePath(dir2)); err != nil {
+		t.Fatalf("Close while held wrote nothing: %v", err)
 	}
 }

@@ -13,10 +13,12 @@ import (
 )
 
 // applyMemoryLimit puts --memory.limit in force and returns what undoes it.
-// "auto" follows the live heap (internal/memlimit) unless GOMEMLIMIT is set,
+// "auto" follows the live heap (internal/memlimit) once started is closed
+// (the first full evaluation: the start-up's growing heap runs under GOGC
+// alone, see memlimit.Auto.Follow; nil: at once), unless GOMEMLIMIT is set,
 // which is the operator's explicit figure; "0" leaves Go's default (or
-// GOMEMLIMIT's); a size sets that fixed soft limit.
-func applyMemoryLimit(flag string) (func(), error) {
+// GOMEMLIMIT's); a size sets that fixed soft limit at once.
+func applyMemoryLimit(flag string, started <-chan struct{}) (func(), error) {
 	nothing := func() {}
 	if strings.EqualFold(flag, "auto") {
 		if _, set := os.LookupEnv("GOMEMLIMIT"); set {
@@ -24,7 +26,7 @@ func applyMemoryLimit(flag string) (func(), error) {
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
-		go func() { memlimit.DefaultAuto.Follow(ctx); close(done) }()
+		go func() { memlimit.DefaultAuto.Follow(ctx, started); close(done) }()
 		return func() { cancel(); <-done }, nil
 	}
 	size, err := units.ParseBase2Bytes(flag)

@@ -13,7 +13,7 @@ func TestApplyMemoryLimit(t *testing.T) {
 	defer debug.SetMemoryLimit(before)
 	t.Setenv("GOMEMLIMIT", "")
 
-	undo, err := applyMemoryLimit("350MiB")
+	undo, err := applyMemoryLimit("350MiB", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,14 +26,14 @@ func TestApplyMemoryLimit(t *testing.T) {
 	}
 
 	for _, bad := range []string{"lots", "-5MiB"} {
-		if _, err := applyMemoryLimit(bad); err == nil || !strings.Contains(err.Error(), bad) {
+		if _, err := applyMemoryLimit(bad, nil); err == nil || !strings.Contains(err.Error(), bad) {
 			t.Errorf("%q: error %v, want one quoting the value", bad, err)
 		}
 	}
 
 	// GOMEMLIMIT set (even empty, as here): auto leaves the runtime alone.
 	debug.SetMemoryLimit(math.MaxInt64)
-	undo, _ = applyMemoryLimit("auto")
+	undo, _ = applyMemoryLimit("auto", nil)
 	time.Sleep(10 * time.Millisecond)
 	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
 		t.Errorf("auto with GOMEMLIMIT set changed the limit to %d", got)
@@ -45,7 +45,7 @@ func TestApplyMemoryLimitAuto(t *testing.T) {
 	before := debug.SetMemoryLimit(-1)
 	defer debug.SetMemoryLimit(before)
 	debug.SetMemoryLimit(math.MaxInt64)
-	undo, err := applyMemoryLimit("auto")
+	undo, err := applyMemoryLimit("auto", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

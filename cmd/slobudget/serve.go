@@ -123,7 +123,7 @@ func newServeCmd(app *kingpin.Application) command {
 		shards: c.Flag("shard.total", "Split the SLOs across this many replicas; each evaluates and serves the SLOs whose name's FNV-1a hash modulo N is its --shard.index.").
 			Default("1").Int(),
 		shardIdx: c.Flag("shard.index", "This replica's shard, 0 to --shard.total − 1.").Default("0").Int(),
-		memLimit: c.Flag("memory.limit", "Soft limit of the Go heap (Go's runtime/debug.SetMemoryLimit): the garbage collector runs more often as the heap nears it, trading CPU for memory; it never fails an allocation. auto: 1.4 times the live heap, re-read every 2s (at least 64MiB), so RSS follows the number of SLOs; a size (350MiB): that fixed limit; 0: none. A GOMEMLIMIT in the environment wins over auto.").
+		memLimit: c.Flag("memory.limit", "Soft limit of the Go heap (Go's runtime/debug.SetMemoryLimit): the garbage collector runs more often as the heap nears it, trading CPU for memory; it never fails an allocation. auto: 1.4 times the live heap, re-read every 2s (at least 64MiB), from the end of the first full evaluation on (the start-up runs under Go's default GOGC), so RSS follows the number of SLOs; a size (350MiB): that fixed limit; 0: none. A GOMEMLIMIT in the environment wins over auto.").
 			Default("auto").String(),
 		batch: c.Flag("query.batch", "Join the raw reads of selectors that share a metric name and a time range into one query per few hundred selectors, each selector getting exactly its own series (--no-query.batch: one query per selector).").
 			Default("true").Bool(),
@@ -139,7 +139,11 @@ func (c *serveCmd) run(_, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
-	stopMemLimit, err := applyMemoryLimit(*c.memLimit)
+	// auto follows the live heap once the first full evaluation is done
+	// (started is closed then, below): the start-up's growing heap would
+	// otherwise collect back to back (memlimit.Auto.Follow).
+	started := make(chan struct{})
+	stopMemLimit, err := applyMemoryLimit(*c.memLimit, started)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 2
@@ -154,6 +158,15 @@ func (c *serveCmd) run(_, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
+	stopStarted := make(chan struct{})
+	defer close(stopStarted)
+	go func() {
+		select {
+		case <-d.Engine.ReadyC():
+			close(started)
+		case <-stopStarted:
+		}
+	}()
 	d.StatusPage = d.NewStatusPage(statuspage.Options{EvalInterval: *c.interval})
 	defer func() {
 		if err := d.Close(); err != nil {

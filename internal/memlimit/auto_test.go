@@ -60,7 +60,7 @@ func TestFollowRestoresPreviousLimit(t *testing.T) {
 	debug.SetMemoryLimit(1 << 40)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { Auto{Ratio: 2, Floor: 8 << 20, Every: time.Millisecond}.Follow(ctx); close(done) }()
+	go func() { Auto{Ratio: 2, Floor: 8 << 20, Every: time.Millisecond}.Follow(ctx, nil); close(done) }()
 	deadline := time.Now().Add(5 * time.Second)
 	for debug.SetMemoryLimit(-1) == 1<<40 {
 		if time.Now().After(deadline) {
@@ -72,5 +72,43 @@ func TestFollowRestoresPreviousLimit(t *testing.T) {
 	<-done
 	if got := debug.SetMemoryLimit(-1); got != 1<<40 {
 		t.Errorf("limit after Follow ended: %d, want the earlier 1<<40", got)
+	}
+}
+
+// TestFollowWaitsForStart: until start is closed the limit in force stays
+// (the daemon's start-up runs under GOGC alone); then the policy applies.
+// Ending ctx before start leaves the limit as it was.
+func TestFollowWaitsForStart(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(before)
+	debug.SetMemoryLimit(1 << 40)
+	a := Auto{Ratio: 2, Floor: 8 << 20, Every: time.Millisecond}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	start := make(chan struct{})
+	done := make(chan struct{})
+	go func() { a.Follow(ctx, start); close(done) }()
+	time.Sleep(50 * time.Millisecond)
+	if got := debug.SetMemoryLimit(-1); got != 1<<40 {
+		t.Fatalf("limit %d before start, want the earlier 1<<40", got)
+	}
+	close(start)
+	deadline := time.Now().Add(5 * time.Second)
+	for debug.SetMemoryLimit(-1) == 1<<40 {
+		if time.Now().After(deadline) {
+			t.Fatal("Follow set no limit after start")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	<-done
+
+	ctx, cancel = context.WithCancel(context.Background())
+	done = make(chan struct{})
+	go func() { a.Follow(ctx, make(chan struct{})); close(done) }()
+	cancel()
+	<-done
+	if got := debug.SetMemoryLimit(-1); got != 1<<40 {
+		t.Errorf("limit %d after ctx ended before start, want 1<<40", got)
 	}
 }
