@@ -78,14 +78,15 @@ func (c *Counter) AppendHours(ctx context.Context, src backend.Source, from time
 // are now; the counter goes on without touching them.
 func (c *Counter) LentHours() *slo.LentHours {
 	l := &slo.LentHours{Until: int64(math.MaxInt64), GoodIsTotalLessBad: c.good == nil}
+	all := make([]slo.HourTerm, 0, len(c.total)+len(c.good)+len(c.bad)) // one allocation for the three sides
 	lend := func(side terms) []slo.HourTerm {
-		var out []slo.HourTerm
+		from := len(all)
 		for _, t := range side {
 			col, base := t.s.SealedTotals()
-			out = append(out, slo.HourTerm{Col: col, Base: base, Sign: t.sign})
+			all = append(all, slo.HourTerm{Col: col, Base: base, Sign: t.sign})
 			l.Until = min(l.Until, t.s.Sealed())
 		}
-		return out
+		return all[from:len(all):len(all)]
 	}
 	l.Total, l.Good, l.Bad = lend(c.total), lend(c.good), lend(c.bad)
 	return l
