@@ -70,6 +70,28 @@ func (c *Counter) AppendHours(ctx context.Context, src backend.Source, from time
 	return out, nil
 }
 
+// LentHours lends the counter's hourly totals of the complete hours to
+// window histories (slo.NewHourlyHistoryLent), so that they refer to them
+// instead of copying them: the hours ending at or before Until are complete
+// in every stream the counts add up (Settled), and their totals are never
+// written again (Stream.SealedTotals). Each call lends the columns as they
+// are now; the counter goes on without touching them.
+func (c *Counter) LentHours() *slo.LentHours {
+	l := &slo.LentHours{Until: int64(math.MaxInt64), GoodIsTotalLessBad: c.good == nil}
+	all := make([]slo.HourTerm, 0, len(c.total)+len(c.good)+len(c.bad)) // one allocation for the three sides
+	lend := func(side terms) []slo.HourTerm {
+		from := len(all)
+		for _, t := range side {
+			col, base := t.s.SealedTotals()
+			all = append(all, slo.HourTerm{Col: col, Base: base, Sign: t.sign})
+			l.Until = min(l.Until, t.s.Sealed())
+		}
+		return all[from:len(all):len(all)]
+	}
+	l.Total, l.Good, l.Bad = lend(c.total), lend(c.good), lend(c.bad)
+	return l
+}
+
 // Settled returns the end of the last complete hour at the last Advance: the
 // counts of the hours ending at or before it never change again (samples
 // arriving later for them are dropped), so what was computed from them can

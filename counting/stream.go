@@ -38,6 +38,10 @@ type Stream struct {
 	base   int64
 	totals compact.Floats
 	detail map[int64]hourDetail // hour end -> its buckets
+	// lent is set once SealedTotals lent the complete hours' totals out:
+	// from then on they are never written in place again (SetHour copies
+	// the column first).
+	lent bool
 }
 
 // hourDetail is the buckets of one hour, sorted by End, in 6 to 12 bytes a bucket
@@ -139,8 +143,32 @@ func (s *Stream) Hour(h int64) float64 {
 	return s.totals.At(int(i))
 }
 
-// SetHour sets the total of a completed hour (from history).
-func (s *Stream) SetHour(h int64, v float64) { s.totals.Set(s.slot(h), v) }
+// SetHour sets the total of a completed hour (from history). A column
+// whose complete hours were lent out (SealedTotals) is copied first.
+func (s *Stream) SetHour(h int64, v float64) {
+	if s.lent {
+		s.totals, s.lent = s.totals.Clone(), false
+	}
+	s.totals.Set(s.slot(h), v)
+}
+
+// SealedTotals lends out the totals of the complete hours, for a window
+// history to refer to instead of copying them: col's value i is the total
+// of the hour ending at base + i hours (Hour's value), for every hour of
+// the column ending at or before Sealed(); hours outside col hold no
+// events. The stream never writes those values again: events of a complete
+// hour are dropped (Add), every other write goes after them or into new
+// memory (compact.Floats.Prefix), and SetHour copies a lent column first.
+// So col stays what it is now while the stream goes on, and may be read
+// concurrently with it.
+func (s *Stream) SealedTotals() (col compact.Floats, base int64) {
+	n := 0
+	if s.totals.Len() > 0 && s.sealed >= s.base {
+		n = int(min((s.sealed-s.base)/HourMs+1, int64(s.totals.Len())))
+	}
+	s.lent = true
+	return s.totals.Prefix(n), s.base
+}
 
 // Seal declares every hour ending at or before cut complete.
 func (s *Stream) Seal(cut int64) { s.sealed = max(s.sealed, cut) }

@@ -24,7 +24,8 @@ const backfillHoursPerCycle = 12
 // incidentLedger keeps the 5m counts of the current SLO window that incident
 // detection reads: bucket i holds the events of (from + i×5m, from + (i+1)×5m].
 // Only counts are stored, compactly (countLog: about 3 bytes a bucket, some
-// 26 KiB for a 30d window of a few thousand requests per 5m), the times
+// 26 KiB for a 30d window of a few thousand requests per 5m; a run of empty
+// buckets, such as the window before the data began, one varint), the times
 // follow from the index. The counts depend only on what the counter
 // counts, so the ledger is shared like the counter (same countKey).
 type incidentLedger struct {

@@ -378,3 +378,99 @@ func TestGroupedInstancesHaveTheirOwnIncidents(t *testing.T) {
 		t.Errorf("/a: window total %v, share %v postmortem %v; want %d, %v, true", a.Events.Total, inc.BudgetConsumed, inc.Postmortem, windowTotal, want)
 	}
 }
+
+// TestCountLogRunsOfEmptyBuckets: runs of empty buckets are one head
+// however long, and whatever mix of appends, drops from the front (inside a
+// run too), prepends and resets built the log, it reads back what the plain
+// encoding did entry by entry (an empty bucket as 0 good of 0), in the same
+// bytes as appending the entries one by one would give.
+func TestCountLogRunsOfEmptyBuckets(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	// decoded is what the encoding without runs gave back for x.
+	decoded := func(x slo.Counts) slo.Counts {
+		var l countLog
+		l.buf = appendCounts(nil, x)
+		got, _, _, _ := l.next(0)
+		return got
+	}
+	entries := func(n int) []slo.Counts {
+		var xs []slo.Counts
+		for len(xs) < n {
+			switch r := rng.Intn(10); {
+			case r < 5: // a run of empty buckets, sometimes past a head's 1 or 2 bytes
+				k := 1 + rng.Intn(80)
+				if rng.Intn(8) == 0 {
+					k = 8000 + rng.Intn(500)
+				}
+				for range k {
+					xs = append(xs, slo.Counts{})
+				}
+			case r == 5:
+				xs = append(xs, slo.Counts{Good: math.Copysign(0, -1), Total: 0})
+			case r == 6:
+				xs = append(xs, slo.Counts{Good: -3, Total: 0}) // not empty: 3 bad of none
+			case r == 7:
+				xs = append(xs, slo.Counts{Good: 0.5, Total: 2})
+			default:
+				total := float64(rng.Intn(5000))
+				xs = append(xs, slo.Counts{Good: total - float64(rng.Intn(3)), Total: total})
+			}
+		}
+		return xs[:n]
+	}
+	var l countLog
+	var want []slo.Counts
+	for step := 0; step < 400; step++ {
+		switch op := rng.Intn(10); {
+		case op < 4:
+			for _, x := range entries(1 + rng.Intn(200)) {
+				l.append(x)
+				want = append(want, decoded(x))
+			}
+		case op < 7:
+			k := rng.Intn(len(want) + 1)
+			l.dropFront(k)
+			want = want[k:]
+		case op < 9:
+			xs := entries(rng.Intn(300))
+			l.prepend(xs)
+			var front []slo.Counts
+			for _, x := range xs {
+				front = append(front, decoded(x))
+			}
+			want = append(front, want...)
+		default:
+			l.reset()
+			want = want[:0]
+		}
+		if l.len() != len(want) {
+			t.Fatalf("step %d: %d entries, want %d", step, l.len(), len(want))
+		}
+		var got []slo.Counts
+		l.each(func(i int, c slo.Counts) {
+			if i != len(got) {
+				t.Fatalf("step %d: entry %d given as %d", step, len(got), i)
+			}
+			got = append(got, c)
+		})
+		for i := range want {
+			if math.Float64bits(got[i].Good) != math.Float64bits(want[i].Good) || math.Float64bits(got[i].Total) != math.Float64bits(want[i].Total) {
+				t.Fatalf("step %d: entry %d = %+v, want %+v", step, i, got[i], want[i])
+			}
+		}
+		var one countLog
+		for _, x := range want {
+			one.append(x)
+		}
+		if string(one.buf) != string(l.buf) || one.runAt != l.runAt {
+			t.Fatalf("step %d: the log's bytes (run at %d) differ from appending its entries one by one (run at %d)", step, l.runAt, one.runAt)
+		}
+	}
+	var w countLog
+	for range 8640 {
+		w.append(slo.Counts{})
+	}
+	if len(w.buf) > 3 {
+		t.Errorf("a 30d window of empty 5m buckets takes %d bytes, want one head of 2", len(w.buf))
+	}
+}

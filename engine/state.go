@@ -230,7 +230,11 @@ func (s *sloState) evaluate(ctx context.Context, src backend.Source, at time.Tim
 		return slo.Result{}, err
 	}
 	sc.hours = hours
-	if r.History, err = slo.NewHourlyHistoryLike(hours, s.lastHistory); err != nil {
+	var lent *slo.LentHours
+	if c, ok := s.counter.(*counting.Counter); ok {
+		lent = c.LentHours() // the history refers to the counter's complete hours
+	}
+	if r.History, err = slo.NewHourlyHistoryLent(hours, lent, s.lastHistory); err != nil {
 		return slo.Result{}, fmt.Errorf("internal: the window's hourly history: %w", err)
 	}
 	if r.History.Cuts, err = s.cuts.parts(ctx, s.counter, src, s.def, hours, windowStart); err != nil {

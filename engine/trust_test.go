@@ -340,6 +340,11 @@ func TestResultsOutliveTheNextEvaluation(t *testing.T) {
 	if before["busy"].json == after["busy"].json {
 		t.Fatal("the two evaluations gave the same figures: the test shows nothing")
 	}
+	// The histories refer to the counters' complete hours (LentHours), which
+	// the second evaluation's counting must leave as they were.
+	if r, ok := e.Result("busy"); !ok || r.History == nil || r.History.Lent() == 0 {
+		t.Fatal("busy's history lends no hour from its counter: the test shows nothing of the sharing")
+	}
 	for _, r := range first.Results {
 		was := before[r.Name]
 		b, _ := json.Marshal(r)

@@ -2,8 +2,11 @@ package slo
 
 import (
 	"math"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/slobudget/slobudget/internal/compact"
 )
 
 func shaped(from, at time.Time, total func(i int) float64) []Bucket {
@@ -77,6 +80,58 @@ func TestHourlyHistorySharesUnchangedHours(t *testing.T) {
 		}
 		if got := len(h.Buckets()); got != n {
 			t.Errorf("%d buckets: %d back", n, got)
+		}
+	}
+}
+
+// TestLentHoursCheckedHourByHour: a history refers to lent hours only when
+// they hold exactly its counts (good as total less bad here, as a counter of
+// errors adds them up); one hour off by an event, or lent hours that stop
+// before the history's, and it holds its own copy or its own tail, and it
+// expands to its buckets either way.
+func TestLentHoursCheckedHourByHour(t *testing.T) {
+	base := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	h := []Bucket{{Start: base.Add(-20 * time.Minute), End: base, Counts: Counts{Good: 3, Total: 4}}}
+	var total, bad compact.Floats
+	total.Grow(10, 0)
+	bad.Grow(10, 0)
+	for i := range 10 {
+		t0 := base.Add(time.Duration(i) * time.Hour)
+		c := Counts{Good: float64(100*i) - float64(i%3), Total: float64(100 * i)}
+		h = append(h, Bucket{Start: t0, End: t0.Add(time.Hour), Counts: c})
+		total.Set(i, c.Total)
+		bad.Set(i, c.Bad())
+	}
+	h = append(h, Bucket{Start: base.Add(10 * time.Hour), End: base.Add(10*time.Hour + 5*time.Minute), Counts: Counts{Good: 1, Total: 1}})
+	lent := func(until time.Time, tot compact.Floats) *LentHours {
+		return &LentHours{Until: until.UnixMilli(), GoodIsTotalLessBad: true,
+			Total: []HourTerm{{Col: tot, Base: base.Add(time.Hour).UnixMilli(), Sign: 1}},
+			Bad:   []HourTerm{{Col: bad, Base: base.Add(time.Hour).UnixMilli(), Sign: 1}}}
+	}
+	off := total.Clone()
+	off.Set(4, off.At(4)+1)
+	for _, c := range []struct {
+		name string
+		lent *LentHours
+		want int
+	}{
+		{"all lent", lent(base.Add(10*time.Hour), total), 10},
+		{"the last three open", lent(base.Add(7*time.Hour), total), 7},
+		{"an hour off by one", lent(base.Add(10*time.Hour), off), 0},
+		{"none", nil, 0},
+	} {
+		got, err := NewHourlyHistoryLent(h, c.lent, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Lent() != c.want {
+			t.Errorf("%s: %d hours lent, want %d", c.name, got.Lent(), c.want)
+		}
+		if !slices.Equal(got.Buckets(), h) {
+			t.Errorf("%s: the history expands to\n%v\nwant\n%v", c.name, got.Buckets(), h)
+		}
+		if since := got.Since(base.Add(4*time.Hour + time.Minute)); !slices.Equal(since, h[5:]) {
+			t.Errorf("%s: Since = %v, want %v", c.name, since, h[5:])
 		}
 	}
 }

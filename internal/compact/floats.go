@@ -204,3 +204,32 @@ func (f *Floats) Insert(i int, v float64) {
 	}
 	f.Set(i, v)
 }
+
+// Prefix returns the first n values (0 ≤ n ≤ Len) as a column of their own
+// that shares f's memory: its capacity ends at n, so growing it allocates
+// and nothing written through it reaches f. It stays what f held as long
+// as f's owner never Sets those n values again (Set, Grow, Prepend,
+// DropFront and Insert past them leave them alone: they write after the
+// last value, or into new memory); a column lent out this way is read-only
+// for good.
+func (f *Floats) Prefix(n int) Floats {
+	switch f.width {
+	case widthTiny:
+		return Floats{tiny: f.tiny[:n:n], width: widthTiny}
+	case widthSmall:
+		return Floats{small: f.small[:n:n], width: widthSmall}
+	}
+	return Floats{wide: f.wide[:n:n], width: widthWide}
+}
+
+// Clone returns a copy of the column in memory of its own.
+func (f *Floats) Clone() Floats {
+	return Floats{tiny: clone(f.tiny), small: clone(f.small), wide: clone(f.wide), width: f.width}
+}
+
+func clone[T any](s []T) []T {
+	if s == nil {
+		return nil
+	}
+	return append(make([]T, 0, len(s)), s...)
+}
