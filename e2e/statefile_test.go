@@ -25,13 +25,7 @@ func TestRestartWithStateFile(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "state")
 
 	run := func() ([]byte, time.Duration, *exporter.Daemon) {
-		d, err := exporter.NewDaemon(exporter.DaemonOptions{
-			ConfigFiles: []string{f.configYML},
-			Backend:     backend.Options{URL: p.URL, Timeout: time.Minute, Concurrency: 4},
-			Step:        30 * time.Second,
-			Logger:      zap.NewNop(),
-			StatePath:   state,
-		})
+		d, err := newStateDaemon(f.configYML, p.URL, state)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -129,13 +123,7 @@ func TestWarmRestartEqualsDaemonThatNeverStopped(t *testing.T) {
 	earlier := evalAt.Add(-5*time.Hour - 30*time.Minute)
 
 	newDaemon := func(statePath string) *exporter.Daemon {
-		d, err := exporter.NewDaemon(exporter.DaemonOptions{
-			ConfigFiles: []string{f.configYML},
-			Backend:     backend.Options{URL: p.URL, Timeout: time.Minute, Concurrency: 4},
-			Step:        30 * time.Second,
-			Logger:      zap.NewNop(),
-			StatePath:   statePath,
-		})
+		d, err := newStateDaemon(f.configYML, p.URL, statePath)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,4 +187,16 @@ func TestWarmRestartEqualsDaemonThatNeverStopped(t *testing.T) {
 		t.Fatal(err)
 	}
 	compareReport(t, expected, f.data.ExpectedForecasts(evalAt), got)
+}
+
+// newStateDaemon is the restart tests' daemon: the shared fixture's config
+// against promURL, 30s steps, keeping its state file in statePath.
+func newStateDaemon(configYML, promURL, statePath string) (*exporter.Daemon, error) {
+	return exporter.NewDaemon(exporter.DaemonOptions{
+		ConfigFiles: []string{configYML},
+		Backend:     backend.Options{URL: promURL, Timeout: time.Minute, Concurrency: 4},
+		Step:        30 * time.Second,
+		Logger:      zap.NewNop(),
+		StatePath:   statePath,
+	})
 }
