@@ -79,7 +79,14 @@ func TestReplicasAgree(t *testing.T) {
 		}
 		return d
 	}
-	time.Sleep(3 * time.Second) // a few samples before the first replica starts
+	// A few samples in Prometheus before the first replica starts: a
+	// replica that read an instant before the very first sample was
+	// searchable would honestly say "no data" where the other, reading
+	// later, counted it (a loaded full run saw this at the first instant).
+	waitUntil(t, 30*time.Second, "three samples of the target in Prometheus", func() bool {
+		got := prom.Query(t, "count_over_time(ha_requests_total[1m])", time.Now())
+		return len(got) == 1 && got[0].Value >= 3
+	})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
